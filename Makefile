@@ -1,0 +1,27 @@
+# AdmitOne.  `make demo` and `make test` work on a fresh Debian/Ubuntu machine:
+# both install what they need first (packaging/bootstrap-dev.sh).
+VENV ?= .venv
+BIN := $(VENV)/bin
+export VENV
+
+.PHONY: setup test lint bench demo clean
+
+setup:
+	sh packaging/bootstrap-dev.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m tests.bench
+
+demo: setup
+	$(BIN)/admitone demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

@@ -1,0 +1,56 @@
+"""Checkpoints: what a gate guards and how it treats a ticket seen before.
+
+The four scan modes staff pick from are presets of one idea.  Options follow
+the best peers' check-in lists (pretix: ``allow_multiple_entries``,
+``allow_entry_after_exit``, limits by product): a supervisor can start from a
+preset and tighten or loosen it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from enum import StrEnum
+
+from scanner.state import Direction
+
+
+class Mode(StrEnum):
+    ENTRY = "entry"
+    EXIT = "exit"
+    REENTRY = "reentry"
+    VIP = "vip"
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    mode: Mode
+    zone: str = "main"
+    direction: Direction = Direction.IN
+    allow_multiple_entries: bool = False
+    """Admit even while recorded inside (no exit needed): wristband-less day passes."""
+    allow_entry_after_exit: bool = False
+    """Admit again once an exit has been recorded; while inside it is ``needs_exit_first``."""
+    require_prior_entry: bool = False
+    """Only tickets admitted before (a re-entry lane)."""
+    ticket_types: frozenset[str] = field(default_factory=frozenset)
+    """If not empty, only these ticket types pass."""
+    admit_not_in_manifest: bool = True
+    """A genuine ticket the manifest does not know (sold after the last sync) is
+    admitted and flagged; set False to reject it instead."""
+    validity_grace: timedelta = timedelta(0)
+
+    def with_options(self, **changes: object) -> Checkpoint:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def preset(mode: Mode | str, *, allow_reentry: bool = False) -> Checkpoint:
+    """The checkpoint behind a scan mode.  ``allow_reentry`` is the event's policy."""
+    mode = Mode(mode)
+    if mode is Mode.ENTRY:
+        return Checkpoint(mode, allow_entry_after_exit=allow_reentry)
+    if mode is Mode.EXIT:
+        return Checkpoint(mode, direction=Direction.OUT)
+    if mode is Mode.REENTRY:
+        return Checkpoint(mode, allow_entry_after_exit=True, require_prior_entry=True)
+    return Checkpoint(mode, zone="vip", allow_entry_after_exit=True)

@@ -1,0 +1,63 @@
+"""Records of the manifest: what a kiosk knows about events and tickets.
+
+These are plain values.  The store persists them, the sync client fills them
+from the server's pages, and the decision engine reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from scanner.ticket import Seat
+
+
+class TicketStatus(StrEnum):
+    VALID = "valid"
+    REFUNDED = "refunded"
+    TRANSFERRED = "transferred"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    event_id: int
+    name: str
+    timezone: str = "UTC"
+    doors_open: datetime | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    allow_reentry: bool = False
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketTypeRecord:
+    event_id: int
+    code: str
+    name: str
+    zones: frozenset[str] = field(default_factory=lambda: frozenset({"main"}))
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    ticket_id: str
+    event_id: int
+    ticket_type: str
+    holder_name: str = ""
+    seat: Seat | None = None
+    zones: frozenset[str] = field(default_factory=lambda: frozenset({"main"}))
+    accessible: bool = False
+    status: TicketStatus = TicketStatus.VALID
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    ticket_id: str
+    reason: TicketStatus
+    revoked_at: datetime

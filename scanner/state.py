@@ -1,0 +1,138 @@
+"""A ticket's admission state, derived from the set of its scan events.
+
+No device ever stores "this ticket is inside" as a flag that another device
+could overwrite.  Every kiosk and the server keep *events*; the state is
+``fold(events)``.  Because the fold first removes duplicates (by scan id) and
+sorts by (time, scan id), it is a function of the *set*: any order of arrival,
+any number of re-deliveries and any union of two kiosks' sets give the same
+answer.  That is the whole convergence argument, and ``tests/test_state.py``
+checks it with hypothesis.
+
+Conflicts are facts of the fold too: an admit into a zone the ticket is already
+inside (two gates that were offline both let it in) is recorded as a pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+EFFECTIVE_VERDICTS = frozenset({"admitted", "exited"})
+"""Verdict kinds that move a person; every other kind is journalled but moves no one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanEvent:
+    """One journalled scan, as it travels between kiosks and the server."""
+
+    scan_id: str
+    ticket_id: str | None
+    event_id: int | None
+    device_id: str
+    gate: str
+    zone: str
+    direction: Direction
+    scanned_at: datetime
+    verdict: str
+    reason: str = ""
+    override_by: str | None = None
+    override_reason: str | None = None
+
+    @property
+    def moves(self) -> bool:
+        return self.verdict in EFFECTIVE_VERDICTS
+
+    def sort_key(self) -> tuple[datetime, str]:
+        return (self.scanned_at, self.scan_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneState:
+    inside: bool = False
+    entries: int = 0
+    exits: int = 0
+    first_in: ScanEvent | None = None
+    last_in: ScanEvent | None = None
+    last_out: ScanEvent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two admits into one zone with no exit between them."""
+
+    zone: str
+    first: ScanEvent
+    second: ScanEvent
+
+
+@dataclass(frozen=True, slots=True)
+class TicketState:
+    zones: dict[str, ZoneState] = field(default_factory=dict)
+    first_used: ScanEvent | None = None
+    conflicts: tuple[Conflict, ...] = ()
+
+    def zone(self, name: str) -> ZoneState:
+        return self.zones.get(name, ZoneState())
+
+    @property
+    def used(self) -> bool:
+        return self.first_used is not None
+
+
+EMPTY_STATE = TicketState()
+
+
+def canonical_events(events: Iterable[ScanEvent]) -> list[ScanEvent]:
+    """The set's members once each, in fold order.
+
+    When two copies of a scan id differ (they should not: a scan id is minted
+    once), the smallest by ``repr`` wins so the choice is still order-free.
+    """
+    by_id: dict[str, ScanEvent] = {}
+    for event in events:
+        known = by_id.get(event.scan_id)
+        if known is None or (known != event and repr(event) < repr(known)):
+            by_id[event.scan_id] = event
+    return sorted(by_id.values(), key=ScanEvent.sort_key)
+
+
+def fold(events: Iterable[ScanEvent]) -> TicketState:
+    zones: dict[str, ZoneState] = {}
+    first_used: ScanEvent | None = None
+    conflicts: list[Conflict] = []
+    for event in canonical_events(events):
+        if not event.moves:
+            continue
+        zone = zones.get(event.zone, ZoneState())
+        if event.direction is Direction.IN:
+            if zone.inside and zone.last_in is not None:
+                conflicts.append(Conflict(event.zone, zone.last_in, event))
+            zone = ZoneState(
+                inside=True,
+                entries=zone.entries + 1,
+                exits=zone.exits,
+                first_in=zone.first_in or event,
+                last_in=event,
+                last_out=zone.last_out,
+            )
+            if first_used is None:
+                first_used = event
+        else:
+            zone = ZoneState(
+                inside=False,
+                entries=zone.entries,
+                exits=zone.exits + 1,
+                first_in=zone.first_in,
+                last_in=zone.last_in,
+                last_out=event,
+            )
+        zones[event.zone] = zone
+    return TicketState(zones=zones, first_used=first_used, conflicts=tuple(conflicts))

@@ -1,0 +1,3 @@
+"""Both ends of AdmitOne's sync protocol (wire models, kiosk client, server)."""
+
+__all__: list[str] = []
