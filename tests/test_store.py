@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from scanner import Store, StoreCorruptError, StoreError
+from scanner.store import SCHEMA_VERSION
+from tests.conftest import NOW, GateFactory, Issue
+
+
+def test_a_new_store_is_at_the_current_schema_with_a_device_id(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "k.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+        device_id = store.device_id
+    with Store.open(tmp_path / "k.db") as store:
+        assert store.device_id == device_id  # stable across restarts
+
+
+def test_a_store_from_a_newer_release_is_refused_with_advice(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "k.db") as store:
+        store.set_meta("schema_version", str(SCHEMA_VERSION + 1))
+    with pytest.raises(StoreError, match="upgrade this kiosk's software"):
+        Store.open(tmp_path / "k.db")
+
+
+def test_a_damaged_file_is_reported_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    with Store.open(path) as store:
+        store.set_setting("gate", "Gate 1")
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the header and the first page's b-tree
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreCorruptError, match="move it aside and re-enrol") as caught:
+        Store.open(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreCorruptError, match="cannot open the kiosk database"):
+        Store.open(path)
+
+
+def test_pending_uploads_are_oldest_first_until_acknowledged(
+    issue: Issue, make_gate: GateFactory, store: Store
+) -> None:
+    gate = make_gate()
+    verdicts = [gate.scan(issue()[0], NOW + timedelta(seconds=i)) for i in range(5)]
+    pending = store.pending_uploads(limit=3)
+    assert [p.scan_id for p in pending] == [v.scan_id for v in verdicts[:3]]
+    store.mark_uploaded(p.scan_id for p in pending)
+    assert store.pending_count() == 2
+    assert [p.scan_id for p in store.pending_uploads()] == [v.scan_id for v in verdicts[3:]]
+
+
+def test_settings_round_trip_json(store: Store) -> None:
+    store.set_setting("checkpoint", {"mode": "vip", "grace": 5})
+    assert store.get_setting("checkpoint") == {"mode": "vip", "grace": 5}
+    assert store.get_setting("missing", "default") == "default"
+
+
+def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
+    def half_done() -> None:
+        with store.transaction() as db:
+            db.execute("INSERT INTO meta(key, value) VALUES ('half', 'done')")
+            db.execute("INSERT INTO meta(key, value) VALUES ('half', 'again')")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        half_done()
+    assert store.get_meta("half") is None
