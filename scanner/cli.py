@@ -99,6 +99,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if result.genuine else 1
 
 
+def cmd_decode(args: argparse.Namespace) -> int:
+    import cv2
+
+    from scanner.decode import make_decoder
+
+    decoder = make_decoder(args.backend)
+    status = 0
+    for path in args.images:
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            print(f"{path}: not an image OpenCV can read", file=sys.stderr)
+            status = 1
+            continue
+        codes = decoder.decode(image)
+        if not codes:
+            print(f"{path}: no QR code found", file=sys.stderr)
+            status = 1
+        for code in codes:
+            print(f"{path}\t{code.text}")
+    return status
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.demo import run_offline_demo
 
@@ -137,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify_p.add_argument("--json", action="store_true", help="machine-readable output")
     verify_p.add_argument("text", help="the QR text")
     verify_p.set_defaults(handler=cmd_verify)
+
+    decode = commands.add_parser("decode", help="print the QR codes found in images")
+    decode.add_argument(
+        "--backend", default="layered", help="layered (default), zxing, zbar or opencv"
+    )
+    decode.add_argument("images", nargs="+", metavar="IMAGE")
+    decode.set_defaults(handler=cmd_decode)
 
     demo = commands.add_parser("demo", help="run the offline demo and print the verdicts")
     demo.add_argument("--workdir", help="keep the demo's key and database here")

@@ -105,3 +105,13 @@ def make_gate(store: Store) -> GateFactory:
 
 
 SEAT = Seat("B", "12", 7)
+
+
+def forge(text: str) -> str:
+    """The same ticket with one signature bit flipped: readable, but not genuine."""
+    import base45
+
+    raw = bytearray(base45.b45decode(text))
+    raw[-7] ^= 0x10
+    forged: str = base45.b45encode(bytes(raw)).decode("ascii")
+    return forged
