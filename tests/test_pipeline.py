@@ -243,3 +243,38 @@ def test_a_forged_ticket_on_camera_gets_invalid(store: Store, recorder: Recorder
         pipeline.stop()
     assert recorder.verdicts()[0].verdict.kind == "unknown_key"
     assert len(recorder.verdicts()) == 1  # held in view: one verdict, not one per frame
+
+
+def test_a_camera_that_does_not_exist_is_a_failed_state_not_a_crash(
+    store: Store, recorder: Recorder
+) -> None:
+    from scanner.camera import CameraSource, open_source
+
+    assert isinstance(open_source("/dev/video97"), CameraSource)
+    pipeline = Pipeline(
+        Gate(store, preset(Mode.ENTRY), gate_name="G"),
+        open_source("/dev/video97"),
+        retry_initial=0.05,
+        retry_max=0.1,
+    )
+    pipeline.subscribe(recorder)
+    pipeline.start()
+    try:
+        recorder.wait_for(
+            lambda: sum(s.state is CameraState.FAILED for s in recorder.states()) >= 2
+        )
+    finally:
+        pipeline.stop()
+    failed = next(s for s in recorder.states() if s.state is CameraState.FAILED)
+    assert failed.message == (
+        "camera /dev/video97 could not be opened: is it plugged in, and not in use by another "
+        "program?"
+    )
+    assert recorder.states()[-1].state is CameraState.STOPPED
+
+
+def test_missing_files_are_clear_camera_errors(tmp_path: Path) -> None:
+    with pytest.raises(CameraError, match=r"video file .* does not exist"):
+        VideoFileSource(tmp_path / "nope.avi").open()
+    with pytest.raises(CameraError, match="no images in"):
+        ImageFolderSource(tmp_path).open()
