@@ -6,7 +6,7 @@
 set -eu
 
 VENV="${VENV:-.venv}"
-SYSTEM_PACKAGES="${SYSTEM_PACKAGES:-libzbar0 ca-certificates}"
+SYSTEM_PACKAGES="${SYSTEM_PACKAGES:-libzbar0 postgresql ca-certificates}"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,0 +1,113 @@
+"""AdmitOne's configuration: one TOML file plus environment overrides.
+
+The file is ``$ADMITONE_CONFIG`` or ``admitone.toml`` in the user's config
+directory (platformdirs).  Every value can be overridden by an environment
+variable named after its section and key: ``ADMITONE_SERVER_DATABASE_URL``,
+``ADMITONE_KIOSK_STORE``.  Data lives in platformdirs' data directory unless
+configured otherwise.
+
+```toml
+[server]
+database_url = "postgresql+psycopg://admitone@db/admitone"
+keys_dir = "/var/lib/admitone/keys"
+
+[kiosk]
+store = "/var/lib/admitone/kiosk.db"
+```
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+APP = "admitone"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("ADMITONE_DATA_DIR") or platformdirs.user_data_dir(APP))
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    database_url: str = ""
+    keys_dir: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8645
+    page_size: int = 5000
+    enrol_attempts_per_minute: int = 10
+    enrol_code_hours: int = 72
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{data_dir() / 'server.db'}"
+
+    def resolved_keys_dir(self) -> Path:
+        return Path(self.keys_dir) if self.keys_dir else data_dir() / "server-keys"
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    store: str = ""
+    camera: str = "0"
+    decoder: str = "layered"
+    language: str = "en"
+    sync_interval_seconds: float = 15.0
+    clock_skew_warning_seconds: float = 60.0
+
+    def resolved_store(self) -> Path:
+        return Path(self.store) if self.store else data_dir() / "kiosk.db"
+
+
+@dataclass(frozen=True)
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)
+
+
+def config_path() -> Path:
+    explicit = os.environ.get("ADMITONE_CONFIG")
+    return Path(explicit) if explicit else Path(platformdirs.user_config_dir(APP)) / "admitone.toml"
+
+
+def _apply(section: Any, name: str, values: dict[str, Any]) -> Any:
+    changes: dict[str, Any] = {}
+    for f in fields(section):
+        raw = values.get(f.name)
+        env = os.environ.get(f"ADMITONE_{name.upper()}_{f.name.upper()}")
+        if env is not None:
+            raw = env
+        if raw is None:
+            continue
+        kind = type(getattr(section, f.name))
+        try:
+            changes[f.name] = kind(raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"[{name}] {f.name} = {raw!r} is not a {kind.__name__}") from exc
+    return replace(section, **changes)
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    document: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            document = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+        log.info("configuration read from %s", path)
+    return Config(
+        server=_apply(ServerConfig(), "server", document.get("server", {})),
+        kiosk=_apply(KioskConfig(), "kiosk", document.get("kiosk", {})),
+    )

@@ -1,0 +1,41 @@
+"""Operator actions behind ``admitone server init`` and friends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from sync.config import ServerConfig
+from sync.server import changes, issuing
+from sync.server.auth import hash_secret, new_token
+from sync.server.db import Database
+from sync.server.migrate import upgrade
+from sync.server.models import AdminToken, SigningKey
+
+
+@dataclass(frozen=True)
+class InitResult:
+    admin_token: str
+    kid: str
+    created_key: bool
+
+
+def init(config: ServerConfig, url: str, *, token_name: str = "admin") -> InitResult:
+    """Migrate, create an admin token (returned once, stored hashed) and an issuing key
+    unless one is active already."""
+    upgrade(url)
+    db = Database(url)
+    try:
+        token = new_token()
+        with db.write() as session:
+            changes.ensure_counter(session)
+            session.add(AdminToken(name=token_name, token_hash=hash_secret(token)))
+            key = session.scalar(select(SigningKey).where(SigningKey.active.is_(True)))
+            created = key is None
+            if key is None:
+                key = issuing.create_key(session, config.resolved_keys_dir())
+            kid = key.kid
+        return InitResult(token, kid, created)
+    finally:
+        db.dispose()

@@ -1,0 +1,76 @@
+"""The FastAPI application: routers under ``/api/v1``, errors as clear 4xx answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from sync.config import ServerConfig
+from sync.server import changes
+from sync.server.db import Database
+from sync.server.issuing import IssueError
+from sync.server.routes import catalog, devices, gate, sales
+from sync.server.state import ServerState
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/api/v1"
+
+
+def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
+    """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
+    url = database_url or config.resolved_database_url()
+    db = Database(url)
+    state = ServerState(config=config, db=db, keys_dir=Path(config.resolved_keys_dir()))
+    with db.write() as session:
+        changes.ensure_counter(session)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="AdmitOne sync server",
+        version="1",
+        description="Events, tickets, kiosks and the sync protocol of AdmitOne.",
+        lifespan=lifespan,
+    )
+    app.state.admitone = state
+    for router in (catalog.router, sales.router, gate.router, devices.router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.exception_handler(IssueError)
+    async def _issue_error(_request: Request, exc: IssueError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error answered as 409: %s", exc.orig)
+        return JSONResponse(
+            {
+                "detail": "the request conflicts with existing data (a duplicate or a missing "
+                "reference); check the ids and retry"
+            },
+            status_code=409,
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", exc.orig)
+        return JSONResponse(
+            {"detail": "the database is busy or unreachable; retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,105 @@
+"""The change log kiosks pull, with a cursor that only moves forward.
+
+Every change gets its ``seq`` from the ``counters`` row, taken with
+``UPDATE … RETURNING`` inside the writer's transaction.  The row lock that
+update takes is held until commit, so writers receive numbers in commit order:
+no reader can page past ``seq = n`` and later find a committed change below it,
+which an autoincrement column under concurrent PostgreSQL writers would allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync.server.models import ChangeRow, Counter
+from sync.wire import Change, ManifestPage
+
+COUNTER = "changes"
+
+
+@dataclass(frozen=True, slots=True)
+class NewChange:
+    kind: str
+    event_id: int | None
+    entity_id: str
+    data: dict[str, Any]
+    origin_device: str | None = None
+
+
+def ensure_counter(session: Session) -> None:
+    if session.get(Counter, COUNTER) is None:
+        try:
+            with session.begin_nested():
+                session.add(Counter(name=COUNTER, value=0))
+        except IntegrityError:
+            pass  # another process created it first
+
+
+def record(session: Session, changes: Sequence[NewChange]) -> None:
+    if not changes:
+        return
+    top = session.execute(
+        update(Counter)
+        .where(Counter.name == COUNTER)
+        .values(value=Counter.value + len(changes))
+        .returning(Counter.value)
+    ).scalar_one()
+    first = top - len(changes) + 1
+    session.execute(
+        insert(ChangeRow),
+        [
+            {
+                "seq": first + n,
+                "event_id": c.event_id,
+                "kind": c.kind,
+                "entity_id": c.entity_id,
+                "origin_device": c.origin_device,
+                "data": c.data,
+            }
+            for n, c in enumerate(changes)
+        ],
+    )
+
+
+def lock(session: Session) -> None:
+    """Take the change log's lock now (PostgreSQL row lock; SQLite writers are serial)."""
+    session.execute(select(Counter.value).where(Counter.name == COUNTER).with_for_update())
+
+
+def page(
+    session: Session,
+    *,
+    event_ids: Collection[int],
+    device_id: str | None,
+    cursor: int,
+    limit: int,
+) -> ManifestPage:
+    """Changes after ``cursor`` for these events (and global ones such as keys),
+    leaving out the device's own scans, which it already has."""
+    query = (
+        select(ChangeRow)
+        .where(ChangeRow.seq > cursor)
+        .where(or_(ChangeRow.event_id.in_(list(event_ids)), ChangeRow.event_id.is_(None)))
+        .order_by(ChangeRow.seq)
+        .limit(limit + 1)
+    )
+    if device_id is not None:
+        query = query.where(
+            or_(ChangeRow.origin_device.is_(None), ChangeRow.origin_device != device_id)
+        )
+    rows = list(session.scalars(query))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return ManifestPage(
+        changes=[Change(seq=r.seq, kind=r.kind, event_id=r.event_id, data=r.data) for r in rows],  # type: ignore[arg-type]
+        cursor=rows[-1].seq if rows else cursor,
+        has_more=has_more,
+        server_time=datetime.now(UTC),
+    )

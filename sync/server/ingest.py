@@ -1,0 +1,166 @@
+"""Scan ingest: idempotent by scan id, per-scan acknowledgements, conflicts derived.
+
+A conflict is a fact of the fold (``scanner.state``): two admits into one zone
+with no exit between them.  After each batch the conflicts of every touched
+ticket are recomputed from *all* its scans and the stored set is made equal to
+the computed one.  So a re-push adds nothing, and an exit that arrives late
+(it was scanned between the two admits at a third, offline gate) clears a
+conflict that only looked like one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from scanner.state import Direction, ScanEvent, fold
+from sync.server import changes
+from sync.server.auth import Principal
+from sync.server.models import Conflict, Scan
+from sync.wire import PushResponse, ScanAck, ScanEventWire
+
+_CHUNK = 500
+
+
+def scan_event(row: Scan) -> ScanEvent:
+    return ScanEvent(
+        scan_id=row.scan_id,
+        ticket_id=row.ticket_id,
+        event_id=row.event_id,
+        device_id=row.device_id,
+        gate=row.gate,
+        zone=row.zone,
+        direction=Direction(row.direction),
+        scanned_at=row.scanned_at,
+        verdict=row.verdict,
+        reason=row.reason,
+        override_by=row.override_by,
+        override_reason=row.override_reason,
+    )
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def ticket_scans(session: Session, ticket_ids: Sequence[str]) -> dict[str, list[ScanEvent]]:
+    by_ticket: dict[str, list[ScanEvent]] = defaultdict(list)
+    for chunk in _chunks(ticket_ids):
+        for row in session.scalars(select(Scan).where(Scan.ticket_id.in_(chunk))):
+            by_ticket[row.ticket_id or ""].append(scan_event(row))
+    return by_ticket
+
+
+def ingest(session: Session, device: Principal, scans: Sequence[ScanEventWire]) -> PushResponse:
+    changes.lock(session)  # one ingest at a time per database: no scan id race
+    ids = [s.scan_id for s in scans]
+    existing: set[str] = set()
+    for chunk in _chunks(ids):
+        existing.update(session.scalars(select(Scan.scan_id).where(Scan.scan_id.in_(chunk))))
+    acks: list[ScanAck] = []
+    fresh: list[ScanEventWire] = []
+    for scan in scans:
+        if scan.device_id != device.device_id:
+            acks.append(
+                ScanAck(
+                    scan_id=scan.scan_id,
+                    status="rejected",
+                    detail=f"scan belongs to device {scan.device_id}; a kiosk "
+                    "pushes only its own scans",
+                )
+            )
+        elif scan.event_id is not None and scan.event_id not in device.event_ids:
+            acks.append(
+                ScanAck(
+                    scan_id=scan.scan_id,
+                    status="rejected",
+                    detail=f"this kiosk is not enrolled for event {scan.event_id}",
+                )
+            )
+        elif scan.scan_id in existing:
+            acks.append(ScanAck(scan_id=scan.scan_id, status="duplicate"))
+        else:
+            existing.add(scan.scan_id)
+            fresh.append(scan)
+            acks.append(ScanAck(scan_id=scan.scan_id, status="stored"))
+    new_conflicts = store_scans(session, fresh, origin_device=device.device_id)
+    return PushResponse(acks=acks, new_conflicts=new_conflicts)
+
+
+def store_scans(
+    session: Session, fresh: Sequence[ScanEventWire], *, origin_device: str | None
+) -> int:
+    """Insert scans known to be new, log them for other kiosks, refresh conflicts."""
+    if not fresh:
+        return 0
+    session.execute(
+        insert(Scan),
+        [
+            {
+                "scan_id": s.scan_id,
+                "ticket_id": s.ticket_id,
+                "event_id": s.event_id,
+                "device_id": s.device_id,
+                "gate": s.gate,
+                "zone": s.zone,
+                "direction": s.direction,
+                "scanned_at": s.scanned_at,
+                "verdict": s.verdict,
+                "reason": s.reason,
+                "override_by": s.override_by,
+                "override_reason": s.override_reason,
+            }
+            for s in fresh
+        ],
+    )
+    changes.record(
+        session,
+        [
+            changes.NewChange(
+                "scan", s.event_id, s.scan_id, s.model_dump(mode="json"), origin_device
+            )
+            for s in fresh
+        ],
+    )
+    moved = sorted(
+        {s.ticket_id for s in fresh if s.ticket_id and s.verdict in ("admitted", "exited")}
+    )
+    return refresh_conflicts(session, moved)
+
+
+def refresh_conflicts(session: Session, ticket_ids: Sequence[str]) -> int:
+    if not ticket_ids:
+        return 0
+    scans = ticket_scans(session, ticket_ids)
+    stored: dict[str, dict[tuple[str, str], Conflict]] = defaultdict(dict)
+    for chunk in _chunks(ticket_ids):
+        for row in session.scalars(select(Conflict).where(Conflict.ticket_id.in_(chunk))):
+            stored[row.ticket_id][(row.first_scan_id, row.second_scan_id)] = row
+    added = 0
+    for ticket_id in ticket_ids:
+        state = fold(scans.get(ticket_id, []))
+        wanted = {(c.first.scan_id, c.second.scan_id): c for c in state.conflicts}
+        have = stored.get(ticket_id, {})
+        for pair in have.keys() - wanted.keys():
+            session.execute(delete(Conflict).where(Conflict.id == have[pair].id))
+        for pair in wanted.keys() - have.keys():
+            conflict = wanted[pair]
+            session.add(
+                Conflict(
+                    event_id=conflict.second.event_id,
+                    ticket_id=ticket_id,
+                    zone=conflict.zone,
+                    first_scan_id=conflict.first.scan_id,
+                    second_scan_id=conflict.second.scan_id,
+                    first_gate=conflict.first.gate,
+                    second_gate=conflict.second.gate,
+                    first_at=conflict.first.scanned_at,
+                    second_at=conflict.second.scanned_at,
+                )
+            )
+            added += 1
+    return added

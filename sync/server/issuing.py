@@ -1,0 +1,238 @@
+"""Issuing keys and tickets: sign, transfer, refund, each with its change-log entries.
+
+The private key lives in a file (mode 0600) named in the database; no response
+ever contains it.  Rotation makes a new active key with a new key id; older keys
+keep verifying until an admin retires them, so tickets already sold stay good.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scanner.keys import generate_key, load_private_key, load_public_key, public_raw
+from scanner.ticket import Seat as TicketSeat
+from scanner.ticket import TicketClaims, mask_to_zones, new_ticket_id, sign, zones_to_mask
+from sync.server import changes
+from sync.server.models import Event, SigningKey, Ticket, TicketType, utcnow
+from sync.server.models import Seat as SeatRow
+from sync.server.models import Section as SectionRow
+from sync.wire import KeyData, RevocationData, TicketData
+
+log = logging.getLogger(__name__)
+
+
+class IssueError(ValueError):
+    """A request to issue that cannot be met (unknown type, seat taken…); maps to 409/422."""
+
+
+def key_change(key: SigningKey) -> changes.NewChange:
+    data = KeyData(
+        kid=key.kid, public_key_hex=key.public_key.hex(), retired=key.retired_at is not None
+    )
+    return changes.NewChange("key", None, key.kid, data.model_dump(mode="json"))
+
+
+def create_key(session: Session, keys_dir: Path) -> SigningKey:
+    """A new active key; the previous active key stays valid for verification."""
+    kid, private_path, public_path = generate_key(keys_dir)
+    for old in session.scalars(select(SigningKey).where(SigningKey.active.is_(True))):
+        old.active = False
+    key = SigningKey(
+        kid=kid,
+        public_key=public_raw(load_public_key(public_path)),
+        private_path=str(private_path),
+        active=True,
+    )
+    session.add(key)
+    changes.record(session, [key_change(key)])
+    log.info("issuing key %s created in %s", kid, keys_dir)
+    return key
+
+
+def retire_key(session: Session, kid: str) -> SigningKey | None:
+    key = session.get(SigningKey, kid)
+    if key is None:
+        return None
+    if key.active:
+        raise IssueError("the active key cannot be retired; rotate first")
+    if key.retired_at is None:
+        key.retired_at = utcnow()
+        changes.record(session, [key_change(key)])
+    return key
+
+
+def active_key(
+    session: Session, cache: dict[str, Ed25519PrivateKey]
+) -> tuple[str, Ed25519PrivateKey]:
+    key = session.scalar(select(SigningKey).where(SigningKey.active.is_(True)))
+    if key is None:
+        raise IssueError("no issuing key: run 'admitone server init' first")
+    if key.kid not in cache:
+        cache[key.kid] = load_private_key(Path(key.private_path))
+    return key.kid, cache[key.kid]
+
+
+def ticket_data(ticket: Ticket) -> TicketData:
+    return TicketData(
+        ticket_id=ticket.ticket_id,
+        event_id=ticket.event_id,
+        ticket_type=ticket.ticket_type,
+        holder_name=ticket.holder_name,
+        section=ticket.section,
+        row=ticket.row,
+        number=ticket.number,
+        zones=sorted(filter(None, ticket.zones.split(","))),
+        accessible=ticket.accessible,
+        status=ticket.status,
+    )
+
+
+def ticket_change(ticket: Ticket) -> changes.NewChange:
+    return changes.NewChange(
+        "ticket", ticket.event_id, ticket.ticket_id, ticket_data(ticket).model_dump(mode="json")
+    )
+
+
+def validity_window(event: Event) -> tuple[datetime | None, datetime | None]:
+    """Doors open (or six hours before the start) until two hours after the end."""
+    start = event.doors_open or (event.starts_at - timedelta(hours=6) if event.starts_at else None)
+    end = event.ends_at + timedelta(hours=2) if event.ends_at else None
+    if start is None or end is None or end <= start or end - start > timedelta(days=366):
+        return None, None
+    start = start.replace(second=0, microsecond=0)
+    minutes = -(-(end - start) // timedelta(minutes=1))
+    return start, start + timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRequest:
+    ticket_type: str
+    holder_name: str = ""
+    seat_id: int | None = None
+    accessible: bool = False
+
+
+def seats_taken(session: Session, event_id: int) -> set[int]:
+    rows = session.scalars(
+        select(Ticket.seat_id).where(
+            Ticket.event_id == event_id, Ticket.status == "valid", Ticket.seat_id.is_not(None)
+        )
+    )
+    return {seat for seat in rows if seat is not None}
+
+
+def issue_tickets(
+    session: Session,
+    *,
+    event: Event,
+    order_id: int,
+    requests: list[TicketRequest],
+    key_cache: dict[str, Ed25519PrivateKey],
+) -> list[Ticket]:
+    kid, private_key = active_key(session, key_cache)
+    types = {
+        t.code: t
+        for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
+    }
+    taken = seats_taken(session, event.id) if any(r.seat_id for r in requests) else set()
+    valid_from, valid_until = validity_window(event)
+    issued: list[Ticket] = []
+    for request in requests:
+        ticket_type = types.get(request.ticket_type)
+        if ticket_type is None:
+            raise IssueError(
+                f"event {event.id} has no ticket type {request.ticket_type!r}; "
+                f"it has {sorted(types) or 'none yet'}"
+            )
+        seat_row = section_row = None
+        if request.seat_id is not None:
+            seat_row = session.get(SeatRow, request.seat_id)
+            section_row = session.get(SectionRow, seat_row.section_id) if seat_row else None
+            if seat_row is None or section_row is None or section_row.venue_id != event.venue_id:
+                raise IssueError(f"seat {request.seat_id} is not in this event's venue")
+            if request.seat_id in taken:
+                raise IssueError(f"seat {request.seat_id} is already sold")
+            taken.add(request.seat_id)
+        zones = frozenset(filter(None, ticket_type.zones.split(",")))
+        accessible = request.accessible or bool(seat_row and seat_row.accessible)
+        claims = TicketClaims(
+            ticket_id=new_ticket_id(),
+            event_id=event.id,
+            ticket_type=ticket_type.code,
+            zones=mask_to_zones(zones_to_mask(zones)),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            seat=TicketSeat(section_row.name, seat_row.row, seat_row.number)
+            if seat_row and section_row
+            else None,
+            accessible=accessible,
+        )
+        ticket = Ticket(
+            ticket_id=claims.ticket_hex,
+            order_id=order_id,
+            event_id=event.id,
+            ticket_type=ticket_type.code,
+            holder_name=request.holder_name,
+            seat_id=request.seat_id,
+            section=section_row.name if section_row else None,
+            row=seat_row.row if seat_row else None,
+            number=seat_row.number if seat_row else None,
+            zones=",".join(sorted(zones)),
+            accessible=accessible,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            kid=kid,
+            code=sign(claims, private_key),
+            status="valid",
+            issued_at=utcnow(),
+        )
+        issued.append(ticket)
+    session.add_all(issued)
+    changes.record(session, [ticket_change(t) for t in issued])
+    return issued
+
+
+def revoke(session: Session, ticket: Ticket, reason: str) -> None:
+    if ticket.status != "valid":
+        raise IssueError(f"ticket {ticket.ticket_id} is already {ticket.status}")
+    ticket.status = reason
+    data = RevocationData(ticket_id=ticket.ticket_id, reason=reason, revoked_at=datetime.now(UTC))
+    changes.record(
+        session,
+        [
+            changes.NewChange(
+                "revocation", ticket.event_id, ticket.ticket_id, data.model_dump(mode="json")
+            ),
+            ticket_change(ticket),
+        ],
+    )
+
+
+def transfer(
+    session: Session,
+    ticket: Ticket,
+    new_holder: str,
+    key_cache: dict[str, Ed25519PrivateKey],
+) -> Ticket:
+    """Revoke the old code and issue a new one (same seat, type and order) to ``new_holder``."""
+    event = session.get(Event, ticket.event_id)
+    assert event is not None
+    seat_id = ticket.seat_id
+    revoke(session, ticket, "transferred")
+    session.flush()
+    (new,) = issue_tickets(
+        session,
+        event=event,
+        order_id=ticket.order_id,
+        requests=[TicketRequest(ticket.ticket_type, new_holder, seat_id, ticket.accessible)],
+        key_cache=key_cache,
+    )
+    ticket.replaced_by = new.ticket_id
+    return new

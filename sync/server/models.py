@@ -1,0 +1,249 @@
+"""The server's tables (SQLAlchemy 2 ORM).  Alembic migrations create them.
+
+Times are stored as timezone-aware UTC (``DateTime(timezone=True)``); SQLite
+keeps them as ISO text, PostgreSQL as ``timestamptz``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Venue(Base):
+    __tablename__ = "venues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Section(Base):
+    __tablename__ = "sections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    name: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(20), default="seated")
+    capacity: Mapped[int] = mapped_column(Integer, default=0)
+    pricing_tier: Mapped[str] = mapped_column(String(40), default="standard")
+    __table_args__ = (UniqueConstraint("venue_id", "name"),)
+
+
+class Seat(Base):
+    __tablename__ = "seats"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
+    row: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (UniqueConstraint("section_id", "row", "number"),)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    doors_open: Mapped[datetime | None] = mapped_column(nullable=True)
+    starts_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    on_sale: Mapped[datetime | None] = mapped_column(nullable=True)
+    capacity: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    allow_reentry: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TicketType(Base):
+    __tablename__ = "ticket_types"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    zones: Mapped[str] = mapped_column(String(400), default="main")
+    price_cents: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    buyer_email: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    ticket_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    ticket_type: Mapped[str] = mapped_column(String(16))
+    holder_name: Mapped[str] = mapped_column(String(200), default="")
+    seat_id: Mapped[int | None] = mapped_column(ForeignKey("seats.id"), nullable=True)
+    section: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    row: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    zones: Mapped[str] = mapped_column(String(400), default="main")
+    accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="valid")
+    valid_from: Mapped[datetime | None] = mapped_column(nullable=True)
+    valid_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    kid: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    __table_args__ = (
+        # A seat is sold once among live tickets; enforced in code for portability.
+        Index("ix_tickets_event_seat", "event_id", "seat_id"),
+    )
+
+
+class SigningKey(Base):
+    __tablename__ = "signing_keys"
+    kid: Mapped[str] = mapped_column(String(8), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column()
+    private_path: Mapped[str] = mapped_column(String(1000))
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class AdminToken(Base):
+    __tablename__ = "admin_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    gate: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime | None] = mapped_column(nullable=True)
+    clock_skew_seconds: Mapped[float | None] = mapped_column(nullable=True)
+
+
+class DeviceEvent(Base):
+    __tablename__ = "device_events"
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.device_id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+
+
+class EnrolmentCode(Base):
+    __tablename__ = "enrolment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    gate: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class EnrolAttempt(Base):
+    """Failed enrolment attempts, for rate limiting across server processes."""
+
+    __tablename__ = "enrol_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Scan(Base):
+    __tablename__ = "scans"
+    scan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    gate: Mapped[str] = mapped_column(String(200))
+    zone: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(3))
+    scanned_at: Mapped[datetime] = mapped_column()
+    verdict: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    override_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    override_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conflict(Base):
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    ticket_id: Mapped[str] = mapped_column(String(20))
+    zone: Mapped[str] = mapped_column(String(40))
+    first_scan_id: Mapped[str] = mapped_column(String(64))
+    second_scan_id: Mapped[str] = mapped_column(String(64))
+    first_gate: Mapped[str] = mapped_column(String(200))
+    second_gate: Mapped[str] = mapped_column(String(200))
+    first_at: Mapped[datetime] = mapped_column()
+    second_at: Mapped[datetime] = mapped_column()
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("first_scan_id", "second_scan_id"),)
+
+
+class ChangeRow(Base):
+    """The change log kiosks pull.  ``seq`` comes from :class:`Counter`, not autoincrement:
+    taking the counter row's lock orders writers by commit, so a reader that has seen
+    ``seq = n`` can never later find a committed change below ``n``."""
+
+    __tablename__ = "changes"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    origin_device: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column()
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,197 @@
+"""Kiosks: enrolment codes, enrolment, manifest pull, scan push, heartbeat; issuing keys."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlalchemy import delete, func, select
+
+from sync.server import changes, issuing
+from sync.server.auth import Admin, AnyPrincipal, DevicePrincipal, hash_secret, new_token
+from sync.server.ingest import ingest
+from sync.server.models import Device, DeviceEvent, EnrolAttempt, EnrolmentCode, SigningKey
+from sync.server.routes.catalog import get_event_or_404
+from sync.server.schemas import EnrolCodeIn, EnrolCodeOut, KeyOut
+from sync.server.state import ServerState, server_state
+from sync.wire import (
+    MAX_PAGE,
+    EnrolRequest,
+    EnrolResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    ManifestPage,
+    PushRequest,
+    PushResponse,
+)
+
+router = APIRouter()
+State = Annotated[ServerState, Depends(server_state)]
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_enrolment_code() -> str:
+    """12 characters (60 bits) in groups of four, without look-alike characters."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def normalise_code(code: str) -> str:
+    plain = code.strip().upper().replace("-", "").replace(" ", "")
+    return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
+
+
+def create_enrolment_code(state: ServerState, event_id: int, gate: str) -> EnrolCodeOut:
+    code = new_enrolment_code()
+    expires = datetime.now(UTC) + timedelta(hours=state.config.enrol_code_hours)
+    with state.db.write() as session:
+        get_event_or_404(session, event_id)
+        session.add(
+            EnrolmentCode(
+                code_hash=hash_secret(code), event_id=event_id, gate=gate, expires_at=expires
+            )
+        )
+    return EnrolCodeOut(code=code, event_id=event_id, gate=gate, expires_at=expires)
+
+
+@router.post(
+    "/events/{event_id}/enrol-codes",
+    response_model=EnrolCodeOut,
+    status_code=201,
+    tags=["devices"],
+)
+def enrol_code(event_id: int, body: EnrolCodeIn, state: State, _: Admin) -> EnrolCodeOut:
+    """A one-time code a kiosk exchanges for its device token (shown once)."""
+    return create_enrolment_code(state, event_id, body.gate)
+
+
+@router.post("/devices/enrol", response_model=EnrolResponse, tags=["devices"])
+def enrol(body: EnrolRequest, request: Request, state: State) -> EnrolResponse:
+    client = request.client.host if request.client else "unknown"
+    now = datetime.now(UTC)
+    window = now - timedelta(minutes=1)
+    with state.db.write() as session:
+        session.execute(delete(EnrolAttempt).where(EnrolAttempt.at < now - timedelta(hours=1)))
+        recent = (
+            session.scalar(
+                select(func.count())
+                .select_from(EnrolAttempt)
+                .where(EnrolAttempt.client == client, EnrolAttempt.at >= window)
+            )
+            or 0
+        )
+        if recent >= state.config.enrol_attempts_per_minute:
+            raise HTTPException(
+                429,
+                "too many enrolment attempts from this address; wait a minute and retry",
+                headers={"Retry-After": "60"},
+            )
+        record = session.get(EnrolmentCode, hash_secret(normalise_code(body.code)))
+        if record is None or record.used_by is not None or record.expires_at < now:
+            session.add(EnrolAttempt(client=client, at=now))
+            failure = "unknown, used or expired enrolment code; ask the organiser for a new one"
+        else:
+            failure = ""
+            token = new_token()
+            device = session.get(Device, body.device_id)
+            if device is None:
+                device = Device(
+                    device_id=body.device_id, gate=record.gate, token_hash=hash_secret(token)
+                )
+                session.add(device)
+            device.name = body.device_name
+            device.gate = record.gate
+            device.token_hash = hash_secret(token)
+            device.enrolled_at = now
+            session.flush()
+            if session.get(DeviceEvent, (body.device_id, record.event_id)) is None:
+                session.add(DeviceEvent(device_id=body.device_id, event_id=record.event_id))
+            record.used_by = body.device_id
+            session.flush()
+            event_ids = sorted(
+                session.scalars(
+                    select(DeviceEvent.event_id).where(DeviceEvent.device_id == body.device_id)
+                )
+            )
+            response = EnrolResponse(
+                device_id=body.device_id,
+                token=token,
+                gate=record.gate,
+                event_ids=event_ids,
+                server_time=now,
+            )
+    if failure:
+        raise HTTPException(401, failure)
+    return response
+
+
+@router.get("/sync/manifest", response_model=ManifestPage, tags=["sync"])
+def manifest(
+    state: State,
+    device: DevicePrincipal,
+    cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 5000,
+) -> ManifestPage:
+    """Changes after ``cursor`` for this kiosk's events, in order; apply each page whole."""
+    with state.db.read() as session:
+        return changes.page(
+            session,
+            event_ids=device.event_ids,
+            device_id=device.device_id,
+            cursor=cursor,
+            limit=limit,
+        )
+
+
+@router.post("/sync/scans", response_model=PushResponse, tags=["sync"])
+def push_scans(body: PushRequest, state: State, device: DevicePrincipal) -> PushResponse:
+    """Store this kiosk's scans; each gets an ack (stored, duplicate or rejected)."""
+    with state.db.write() as session:
+        return ingest(session, device, body.scans)
+
+
+@router.post("/sync/heartbeat", response_model=HeartbeatResponse, tags=["sync"])
+def heartbeat(body: HeartbeatRequest, state: State, device: DevicePrincipal) -> HeartbeatResponse:
+    now = datetime.now(UTC)
+    skew = (body.client_time - now).total_seconds()
+    with state.db.write() as session:
+        row = session.get(Device, device.device_id)
+        if row is not None:
+            row.last_seen = now
+            row.clock_skew_seconds = skew
+    return HeartbeatResponse(server_time=now, skew_seconds=skew)
+
+
+@router.get("/keys", response_model=list[KeyOut], tags=["keys"])
+def list_keys(state: State, _: AnyPrincipal) -> list[KeyOut]:
+    with state.db.read() as session:
+        return [
+            KeyOut(
+                kid=k.kid,
+                public_key_hex=k.public_key.hex(),
+                active=k.active,
+                retired=k.retired_at is not None,
+            )
+            for k in session.scalars(select(SigningKey).order_by(SigningKey.created_at))
+        ]
+
+
+@router.post("/keys/rotate", response_model=KeyOut, status_code=201, tags=["keys"])
+def rotate_key(state: State, _: Admin) -> KeyOut:
+    """A new issuing key; tickets signed by older keys keep verifying until retired."""
+    with state.db.write() as session:
+        key = issuing.create_key(session, state.keys_dir)
+        return KeyOut(kid=key.kid, public_key_hex=key.public_key.hex(), active=True, retired=False)
+
+
+@router.post("/keys/{kid}/retire", response_model=KeyOut, tags=["keys"])
+def retire_key(kid: str, state: State, _: Admin) -> KeyOut:
+    with state.db.write() as session:
+        key = issuing.retire_key(session, kid)
+        if key is None:
+            raise HTTPException(404, f"no key {kid}")
+        return KeyOut(
+            kid=key.kid, public_key_hex=key.public_key.hex(), active=key.active, retired=True
+        )

@@ -1,0 +1,286 @@
+"""Request and response bodies of the organiser-facing API (sync bodies: ``sync.wire``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from scanner.ticket import STANDARD_ZONES, TicketFormatError, zone_bit
+
+Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class VenueIn(Body):
+    name: Text200
+    address: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class SeatRowsIn(Body):
+    rows: Annotated[list[Label], Field(min_length=1, max_length=200)]
+    seats_per_row: Annotated[int, Field(ge=1, le=500)]
+    accessible: Annotated[list[str], Field(max_length=1000)] = []
+    """Seats for wheelchair users, as ``ROW/NUMBER``."""
+
+
+class SectionIn(Body):
+    name: Label
+    kind: Literal["seated", "standing"] = "seated"
+    capacity: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    pricing_tier: Annotated[str, StringConstraints(max_length=40)] = "standard"
+    seats: SeatRowsIn | None = None
+
+
+class SectionOut(Out):
+    id: int
+    venue_id: int
+    name: str
+    kind: str
+    capacity: int
+    pricing_tier: str
+    seat_count: int = 0
+
+
+class VenueOut(Out):
+    id: int
+    name: str
+    address: str
+    sections: list[SectionOut] = []
+
+
+class EventIn(Body):
+    name: Text200
+    venue_id: Id | None = None
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "UTC"
+    doors_open: AwareDatetime | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    on_sale: AwareDatetime | None = None
+    capacity: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    status: Literal["draft", "on_sale", "sold_out", "cancelled", "finished"] = "draft"
+    allow_reentry: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone such as Asia/Jakarta") from exc
+        return value
+
+
+class EventOut(Out):
+    id: int
+    name: str
+    venue_id: int | None
+    timezone: str
+    doors_open: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    on_sale: datetime | None
+    capacity: int
+    status: str
+    allow_reentry: bool
+
+
+class TicketTypeIn(Body):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+    name: Text200
+    zones: Annotated[list[str], Field(min_length=1, max_length=32)] = ["main"]
+    price_cents: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+
+    @field_validator("zones")
+    @classmethod
+    def _known_zones(cls, value: list[str]) -> list[str]:
+        for zone in value:
+            try:
+                zone_bit(zone)
+            except TicketFormatError as exc:
+                raise ValueError(str(exc)) from exc
+        return sorted(set(value))
+
+
+class TicketTypeOut(Out):
+    id: int
+    event_id: int
+    code: str
+    name: str
+    zones: str
+    price_cents: int
+
+
+class OrderItemIn(Body):
+    ticket_type: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+    quantity: Annotated[int, Field(ge=1, le=100_000)] = 1
+    holder_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    seat_id: Id | None = None
+    accessible: bool = False
+
+
+class OrderIn(Body):
+    event_id: Id
+    buyer_name: Text200
+    buyer_email: Annotated[str, StringConstraints(max_length=320)] = ""
+    items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=1000)]
+
+
+class TicketOut(Out):
+    ticket_id: str
+    order_id: int
+    event_id: int
+    ticket_type: str
+    holder_name: str
+    section: str | None
+    row: str | None
+    number: int | None
+    zones: str
+    accessible: bool
+    status: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    kid: str
+    code: str
+    issued_at: datetime
+    replaced_by: str | None
+
+
+class OrderOut(Out):
+    id: int
+    event_id: int
+    buyer_name: str
+    buyer_email: str
+    created_at: datetime
+    ticket_count: int = 0
+
+
+class OrderDetail(OrderOut):
+    tickets: list[TicketOut] = []
+
+
+class TicketQR(BaseModel):
+    ticket_id: str
+    holder_name: str
+    code: str
+    qr_png_base64: str
+
+
+class TransferIn(Body):
+    holder_name: Annotated[str, StringConstraints(max_length=200)]
+
+
+class RefundIn(Body):
+    reason: Literal["refunded", "blocked"] = "refunded"
+
+
+class Availability(BaseModel):
+    event_id: int
+    capacity: int
+    sold: int
+    remaining: int | None
+    by_type: dict[str, int]
+    by_section: list[dict[str, int | str]]
+
+
+class SeatStatus(BaseModel):
+    id: int
+    row: str
+    number: int
+    accessible: bool
+    status: Literal["free", "sold"]
+
+
+class SectionMap(BaseModel):
+    id: int
+    name: str
+    kind: str
+    pricing_tier: str
+    seats: list[SeatStatus]
+
+
+class SeatMap(BaseModel):
+    event_id: int
+    venue_id: int | None
+    sections: list[SectionMap]
+
+
+class ValidateIn(Body):
+    code: Annotated[str, StringConstraints(max_length=2000)]
+    mode: Literal["entry", "exit", "reentry", "vip"] = "entry"
+    gate: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class ValidateOut(BaseModel):
+    kind: str
+    reason: str
+    ticket_id: str | None = None
+    ticket_type: str | None = None
+    holder_name: str | None = None
+    seat: str | None = None
+    accessible: bool = False
+    first_used_at: datetime | None = None
+    first_used_gate: str | None = None
+    scan_id: str | None = None
+    recorded: bool = False
+
+
+class ConflictOut(Out):
+    id: int
+    event_id: int | None
+    ticket_id: str
+    zone: str
+    first_scan_id: str
+    second_scan_id: str
+    first_gate: str
+    second_gate: str
+    first_at: datetime
+    second_at: datetime
+    detected_at: datetime
+
+
+class QuarterHour(BaseModel):
+    start: datetime
+    admitted: int
+
+
+class Attendance(BaseModel):
+    event_id: int
+    admitted: int
+    """Distinct tickets admitted at least once."""
+    inside_now: int
+    exits: int
+    by_gate: dict[str, int]
+    by_quarter_hour: list[QuarterHour]
+
+
+class EnrolCodeIn(Body):
+    gate: Text200
+
+
+class EnrolCodeOut(BaseModel):
+    code: str
+    event_id: int
+    gate: str
+    expires_at: datetime
+
+
+class KeyOut(BaseModel):
+    kid: str
+    public_key_hex: str
+    active: bool
+    retired: bool
+
+
+ZONE_NAMES = STANDARD_ZONES

@@ -1,0 +1,174 @@
+"""The sync protocol's wire models, shared by the kiosk client and the server.
+
+Pydantic models validate both directions: the server answers a malformed body
+with 422 and a message naming the field, and the client refuses a page it does
+not understand instead of half-applying it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from scanner.state import Direction, ScanEvent
+
+HexTicketId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{20}$")]
+ScanId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+MAX_PUSH_BATCH = 1000
+MAX_PAGE = 10_000
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScanEventWire(WireModel):
+    scan_id: ScanId
+    ticket_id: HexTicketId | None = None
+    event_id: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    device_id: Name
+    gate: Name
+    zone: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    direction: Literal["in", "out"]
+    scanned_at: AwareDatetime
+    verdict: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    reason: ShortText = ""
+    override_by: ShortText | None = None
+    override_reason: ShortText | None = None
+
+    @classmethod
+    def from_event(cls, event: ScanEvent) -> ScanEventWire:
+        return cls(
+            scan_id=event.scan_id,
+            ticket_id=event.ticket_id,
+            event_id=event.event_id,
+            device_id=event.device_id,
+            gate=event.gate,
+            zone=event.zone,
+            direction=str(event.direction),  # type: ignore[arg-type]
+            scanned_at=event.scanned_at,
+            verdict=event.verdict,
+            reason=event.reason,
+            override_by=event.override_by,
+            override_reason=event.override_reason,
+        )
+
+    def to_event(self) -> ScanEvent:
+        return ScanEvent(
+            scan_id=self.scan_id,
+            ticket_id=self.ticket_id,
+            event_id=self.event_id,
+            device_id=self.device_id,
+            gate=self.gate,
+            zone=self.zone,
+            direction=Direction(self.direction),
+            scanned_at=self.scanned_at,
+            verdict=self.verdict,
+            reason=self.reason,
+            override_by=self.override_by,
+            override_reason=self.override_reason,
+        )
+
+
+class PushRequest(WireModel):
+    scans: Annotated[list[ScanEventWire], Field(max_length=MAX_PUSH_BATCH)]
+
+
+class ScanAck(WireModel):
+    scan_id: str
+    status: Literal["stored", "duplicate", "rejected"]
+    detail: str = ""
+
+
+class PushResponse(WireModel):
+    acks: list[ScanAck]
+    new_conflicts: int
+
+
+ChangeKind = Literal["event", "ticket_type", "ticket", "revocation", "key", "scan"]
+
+
+class Change(WireModel):
+    seq: int
+    kind: ChangeKind
+    event_id: int | None
+    data: dict[str, Any]
+
+
+class ManifestPage(WireModel):
+    changes: list[Change]
+    cursor: int
+    """Pass this back as ``cursor`` for the next page."""
+    has_more: bool
+    server_time: datetime
+
+
+class EventData(WireModel):
+    event_id: int
+    name: str
+    timezone: str
+    doors_open: datetime | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    allow_reentry: bool = False
+
+
+class TicketTypeData(WireModel):
+    event_id: int
+    code: str
+    name: str
+    zones: list[str]
+
+
+class TicketData(WireModel):
+    ticket_id: str
+    event_id: int
+    ticket_type: str
+    holder_name: str = ""
+    section: str | None = None
+    row: str | None = None
+    number: int | None = None
+    zones: list[str]
+    accessible: bool = False
+    status: str = "valid"
+
+
+class RevocationData(WireModel):
+    ticket_id: str
+    reason: str
+    revoked_at: datetime
+
+
+class KeyData(WireModel):
+    kid: str
+    public_key_hex: str
+    retired: bool = False
+
+
+class EnrolRequest(WireModel):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    device_id: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z_-]{4,64}$")]
+    device_name: ShortText = ""
+
+
+class EnrolResponse(WireModel):
+    device_id: str
+    token: str
+    gate: str
+    event_ids: list[int]
+    server_time: datetime
+
+
+class HeartbeatRequest(WireModel):
+    client_time: AwareDatetime
+
+
+class HeartbeatResponse(WireModel):
+    server_time: datetime
+    skew_seconds: float
+    """Client clock minus server clock, in seconds (positive: the kiosk is ahead)."""

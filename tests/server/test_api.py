@@ -1,0 +1,239 @@
+"""Organiser API against a real server on loopback, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from scanner import Keyring, verify
+from scanner.decode import make_decoder
+from scanner.keys import public_from_raw
+from sync.server.seed import seed_demo
+from tests.server.conftest import ServerHandle
+
+ADMITONE = str(Path(sys.executable).with_name("admitone"))
+
+
+def server_keyring(server: ServerHandle) -> Keyring:
+    with server.admin() as admin:
+        keys = admin.get("/keys").json()
+    return Keyring({k["kid"]: public_from_raw(bytes.fromhex(k["public_key_hex"])) for k in keys})
+
+
+def test_seeded_catalogue_issues_genuine_tickets_with_seats(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=5)
+        assert len(demo.tickets) == 11
+        vip = demo.by_type("VIP")[0]
+        assert (vip["section"], vip["row"], vip["number"], vip["accessible"]) == ("A", "1", 1, True)
+        result = verify(vip["code"], server_keyring(server))
+        assert result.claims is not None
+        assert result.claims.event_id == demo.event_id
+        assert result.claims.zones == frozenset({"main", "vip"})
+        assert str(result.claims.seat) == "A/1/1"
+        assert result.claims.valid_from is not None
+
+        availability = admin.get(f"/events/{demo.event_id}/availability").json()
+        assert availability["sold"] == 11
+        assert availability["by_type"] == {"GA": 5, "VIP": 6}
+        section_a = next(s for s in availability["by_section"] if s["section"] == "A")
+        assert (section_a["capacity"], section_a["sold"], section_a["remaining"]) == (30, 6, 24)
+        seat_map = admin.get(f"/events/{demo.event_id}/seat-map").json()
+        statuses = [s["status"] for sec in seat_map["sections"] for s in sec["seats"]]
+        assert statuses.count("sold") == 6
+
+
+def test_a_sold_seat_cannot_be_sold_again(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=0)
+        seat_map = admin.get(f"/events/{demo.event_id}/seat-map").json()
+        sold = next(
+            s for sec in seat_map["sections"] for s in sec["seats"] if s["status"] == "sold"
+        )
+        response = admin.post(
+            "/orders",
+            json={
+                "event_id": demo.event_id,
+                "buyer_name": "Late",
+                "items": [{"ticket_type": "VIP", "seat_id": sold["id"]}],
+            },
+        )
+        assert response.status_code == 409
+        assert response.json()["detail"] == f"seat {sold['id']} is already sold"
+
+
+def test_order_tickets_come_with_decodable_qr_images(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=2)
+        qrs = admin.get(f"/orders/{demo.order_id}/tickets").json()
+        assert len(qrs) == 8
+        image = cv2.imdecode(
+            np.frombuffer(base64.b64decode(qrs[0]["qr_png_base64"]), np.uint8), cv2.IMREAD_COLOR
+        )
+        assert image is not None
+        assert [c.text for c in make_decoder("zxing").decode(image)] == [qrs[0]["code"]]
+        png = admin.get(f"/tickets/{qrs[0]['ticket_id']}/qr.png")
+        assert png.headers["content-type"] == "image/png"
+        orders = admin.get("/orders", params={"event_id": demo.event_id}).json()
+        assert [(o["id"], o["ticket_count"]) for o in orders] == [(demo.order_id, 8)]
+
+
+def test_transfer_revokes_the_old_code_and_issues_a_new_one(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=1)
+        old = demo.by_type("VIP")[0]
+        new = admin.post(
+            f"/tickets/{old['ticket_id']}/transfer", json={"holder_name": "Ann"}
+        ).json()
+        assert new["ticket_id"] != old["ticket_id"]
+        assert (new["holder_name"], new["section"], new["row"], new["number"]) == (
+            "Ann",
+            old["section"],
+            old["row"],
+            old["number"],
+        )
+        again = admin.get(f"/tickets/{old['ticket_id']}").json()
+        assert (again["status"], again["replaced_by"]) == ("transferred", new["ticket_id"])
+        assert verify(new["code"], server_keyring(server)).genuine
+        refused = admin.post(f"/tickets/{old['ticket_id']}/refund")
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == f"ticket {old['ticket_id']} is already transferred"
+
+
+def test_refund_revokes(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=1)
+        ticket = demo.by_type("GA")[0]
+        refunded = admin.post(f"/tickets/{ticket['ticket_id']}/refund", json={"reason": "refunded"})
+        assert refunded.json()["status"] == "refunded"
+        assert admin.get(f"/tickets/{ticket['ticket_id']}/qr.png").status_code == 410
+
+
+def test_online_validation_uses_the_gate_decision(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=1)
+        code = demo.by_type("GA")[0]["code"]
+        first = admin.post("/validate/scan", json={"code": code}).json()
+        assert (first["kind"], first["recorded"]) == ("admitted", False)  # admin: dry run
+        assert admin.post("/validate/scan", json={"code": code, "mode": "vip"}).json()["kind"] == (
+            "not_allowed_here"
+        )
+        assert admin.post("/validate/scan", json={"code": "garbage"}).json() == {
+            "kind": "invalid",
+            "reason": "bad_encoding",
+            "ticket_id": None,
+            "ticket_type": None,
+            "holder_name": None,
+            "seat": None,
+            "accessible": False,
+            "first_used_at": None,
+            "first_used_gate": None,
+            "scan_id": None,
+            "recorded": False,
+        }
+
+
+def test_key_rotation_keeps_old_tickets_valid_until_retired(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=1)
+        old_code = demo.by_type("GA")[0]["code"]
+        old_kid = demo.by_type("GA")[0]["kid"]
+        new_key = admin.post("/keys/rotate").json()
+        assert new_key["kid"] != old_kid
+        assert verify(old_code, server_keyring(server)).genuine
+        order = admin.post(
+            "/orders",
+            json={"event_id": demo.event_id, "buyer_name": "B", "items": [{"ticket_type": "GA"}]},
+        ).json()
+        assert order["tickets"][0]["kid"] == new_key["kid"]
+        assert admin.post(f"/keys/{new_key['kid']}/retire").status_code == 409
+        retired = admin.post(f"/keys/{old_kid}/retire").json()
+        assert retired["retired"] is True
+        assert admin.post("/validate/scan", json={"code": old_code}).json()["kind"] == "unknown_key"
+
+
+def test_malformed_bodies_get_422_with_the_field_named(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        bad_zone = admin.post("/events", json={"name": "X", "timezone": "Mars/Olympus"})
+        assert bad_zone.status_code == 422
+        assert "is not an IANA time zone" in bad_zone.text
+        truncated = admin.post(
+            "/events", content=b'{"name": "X", "timez', headers={"content-type": "application/json"}
+        )
+        assert truncated.status_code == 422
+        wrong_type = admin.post("/orders", json={"event_id": "one", "buyer_name": "x", "items": []})
+        assert wrong_type.status_code == 422
+        assert {tuple(e["loc"]) for e in wrong_type.json()["detail"]} >= {
+            ("body", "event_id"),
+            ("body", "items"),
+        }
+
+
+def test_server_init_prints_a_token_once_and_stores_only_its_hash(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'srv.db'}"
+    env = {**os.environ, "ADMITONE_SERVER_KEYS_DIR": str(tmp_path / "keys")}
+    result = subprocess.run(
+        [ADMITONE, "server", "init", "--database", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.split("store it safely): ")[1].split()[0]
+    key_files = list((tmp_path / "keys").glob("*.key"))
+    assert len(key_files) == 1
+    assert key_files[0].stat().st_mode & 0o777 == 0o600
+    conn = sqlite3.connect(tmp_path / "srv.db")
+    stored = [row[0] for row in conn.execute("SELECT token_hash FROM admin_tokens")]
+    conn.close()
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+    missing = subprocess.run(
+        [ADMITONE, "server", "enrol-code", "--database", url, "--event", "99", "--gate", "North"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "Error: no event 99"
+
+
+def test_enrol_code_cli_makes_a_code_a_kiosk_can_use(server: ServerHandle) -> None:
+    if not server.database_url.startswith("sqlite"):
+        return  # the CLI path is the same for both; once is enough
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=0)
+    result = subprocess.run(
+        [
+            ADMITONE,
+            "server",
+            "enrol-code",
+            "--database",
+            server.database_url,
+            "--event",
+            str(demo.event_id),
+            "--gate",
+            "North",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    code = result.stdout.strip()
+    assert len(code) == 14
+    with server.client() as anonymous:
+        enrolled = anonymous.post(
+            "/devices/enrol", json={"code": code.lower(), "device_id": "kiosk-1"}
+        )
+    assert enrolled.status_code == 200
+    assert (enrolled.json()["gate"], enrolled.json()["event_ids"]) == ("North", [demo.event_id])

@@ -1,0 +1,153 @@
+"""Enrolment, manifest pull, scan push and heartbeat, through the real server."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sync.server.seed import enrol_code, seed_demo
+from tests.server.conftest import Enrolled, ServerHandle, enrol_device
+
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def scan(
+    device_id: str,
+    ticket_id: str | None,
+    event_id: int,
+    minute: int,
+    *,
+    verdict: str = "admitted",
+    direction: str = "in",
+    gate: str = "North Gate",
+    scan_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "scan_id": scan_id or uuid.uuid4().hex,
+        "ticket_id": ticket_id,
+        "event_id": event_id,
+        "device_id": device_id,
+        "gate": gate,
+        "zone": "main",
+        "direction": direction,
+        "scanned_at": (T0 + timedelta(minutes=minute)).isoformat(),
+        "verdict": verdict,
+    }
+
+
+def pull_all(client: Any, limit: int = 5000) -> list[dict[str, Any]]:
+    cursor, out = 0, []
+    while True:
+        page = client.get("/sync/manifest", params={"cursor": cursor, "limit": limit}).json()
+        out += page["changes"]
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return out
+
+
+def test_an_enrolment_code_works_once(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=0)
+        code = enrol_code(admin, demo.event_id, "South")
+    with server.client() as anonymous:
+        first = anonymous.post("/devices/enrol", json={"code": code, "device_id": "kiosk-s"})
+        again = anonymous.post("/devices/enrol", json={"code": code, "device_id": "kiosk-t"})
+    assert first.status_code == 200
+    assert first.json()["event_ids"] == [demo.event_id]
+    assert again.status_code == 401
+    assert again.json()["detail"] == (
+        "unknown, used or expired enrolment code; ask the organiser for a new one"
+    )
+
+
+def test_enrolment_attempts_are_rate_limited(server: ServerHandle) -> None:
+    with server.client() as anonymous:
+        statuses = [
+            anonymous.post(
+                "/devices/enrol", json={"code": f"WRONG-{n}", "device_id": "kiosk-x"}
+            ).status_code
+            for n in range(7)
+        ]
+        limited = anonymous.post("/devices/enrol", json={"code": "WRONG", "device_id": "kiosk-x"})
+    assert statuses[:5] == [401] * 5
+    assert statuses[5:] == [429, 429]
+    assert limited.headers["retry-after"] == "60"
+
+
+def test_the_manifest_holds_the_devices_event_and_keys_in_pages(enrolled: Enrolled) -> None:
+    server = enrolled.server
+    with server.admin() as admin:
+        other = seed_demo(admin, general=3, name="Other event")
+    with enrolled.device() as device:
+        changes = pull_all(device, limit=7)
+    kinds = {c["kind"] for c in changes}
+    assert kinds == {"event", "ticket_type", "ticket", "key"}
+    ticket_ids = {c["data"]["ticket_id"] for c in changes if c["kind"] == "ticket"}
+    assert ticket_ids == {t["ticket_id"] for t in enrolled.tickets}
+    assert all(c["event_id"] in (None, enrolled.event_id) for c in changes)
+    assert other.event_id not in {c["event_id"] for c in changes}
+    seqs = [c["seq"] for c in changes]
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == len(seqs)
+
+
+def test_pushed_scans_are_acknowledged_one_by_one(enrolled: Enrolled) -> None:
+    ticket = enrolled.tickets[0]["ticket_id"]
+    mine = scan(enrolled.device_id, ticket, enrolled.event_id, 0)
+    not_mine = scan("kiosk-south", ticket, enrolled.event_id, 1)
+    other_event = scan(enrolled.device_id, None, 999, 2, verdict="wrong_event")
+    with enrolled.device() as device:
+        first = device.post("/sync/scans", json={"scans": [mine, not_mine, other_event]}).json()
+        again = device.post("/sync/scans", json={"scans": [mine]}).json()
+    assert [(a["scan_id"], a["status"]) for a in first["acks"]] == [
+        (mine["scan_id"], "stored"),
+        (not_mine["scan_id"], "rejected"),
+        (other_event["scan_id"], "rejected"),
+    ]
+    assert first["acks"][1]["detail"] == (
+        "scan belongs to device kiosk-south; a kiosk pushes only its own scans"
+    )
+    assert first["acks"][2]["detail"] == "this kiosk is not enrolled for event 999"
+    assert again["acks"] == [{"scan_id": mine["scan_id"], "status": "duplicate", "detail": ""}]
+
+
+def test_other_kiosks_scans_arrive_with_the_manifest_but_not_your_own(enrolled: Enrolled) -> None:
+    server = enrolled.server
+    south_token = enrol_device(server, enrolled.event_id, "kiosk-south", "South Gate")
+    ticket = enrolled.tickets[0]["ticket_id"]
+    north_scan = scan(enrolled.device_id, ticket, enrolled.event_id, 0)
+    with enrolled.device() as north:
+        north.post("/sync/scans", json={"scans": [north_scan]})
+        own = [c for c in pull_all(north) if c["kind"] == "scan"]
+    with server.client(south_token) as south:
+        seen = [c for c in pull_all(south) if c["kind"] == "scan"]
+    assert own == []
+    assert [c["data"]["scan_id"] for c in seen] == [north_scan["scan_id"]]
+    assert seen[0]["data"]["gate"] == "North Gate"
+
+
+def test_heartbeat_measures_the_kiosk_clock_skew(enrolled: Enrolled) -> None:
+    ahead = datetime.now(UTC) + timedelta(minutes=5)
+    with enrolled.device() as device:
+        answer = device.post("/sync/heartbeat", json={"client_time": ahead.isoformat()}).json()
+    assert 290 < answer["skew_seconds"] < 310
+
+
+def test_refund_reaches_the_manifest_as_a_revocation(enrolled: Enrolled) -> None:
+    ticket = enrolled.tickets[0]["ticket_id"]
+    with enrolled.server.admin() as admin:
+        admin.post(f"/tickets/{ticket}/refund")
+    with enrolled.device() as device:
+        revocations = [c["data"] for c in pull_all(device) if c["kind"] == "revocation"]
+    assert [(r["ticket_id"], r["reason"]) for r in revocations] == [(ticket, "refunded")]
+
+
+def test_a_device_validating_online_records_its_scan(enrolled: Enrolled) -> None:
+    code = enrolled.tickets[0]["code"]
+    with enrolled.device() as device:
+        first = device.post("/validate/scan", json={"code": code}).json()
+        second = device.post("/validate/scan", json={"code": code}).json()
+    assert (first["kind"], first["recorded"]) == ("admitted", True)
+    # The demo event allows re-entry, so a second entry while inside needs an exit first.
+    assert (second["kind"], second["first_used_gate"]) == ("needs_exit_first", "North Gate")
