@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from sync.config import ServerConfig
 from sync.server import changes
@@ -58,6 +58,17 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
                 "reference); check the ids and retry"
             },
             status_code=409,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        log.info("data error answered as 422: %s", exc.orig)
+        return JSONResponse(
+            {
+                "detail": "a value cannot be stored: text with NUL characters or a number out of "
+                "range; correct the request"
+            },
+            status_code=422,
         )
 
     @app.exception_handler(OperationalError)

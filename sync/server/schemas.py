@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from scanner.ticket import STANDARD_ZONES, TicketFormatError, zone_bit
@@ -13,6 +14,8 @@ from scanner.ticket import STANDARD_ZONES, TicketFormatError, zone_bit
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="a positive id")]
+TicketIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class Body(BaseModel):

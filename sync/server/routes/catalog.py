@@ -16,6 +16,7 @@ from sync.server.schemas import (
     Availability,
     EventIn,
     EventOut,
+    IdPath,
     SeatMap,
     SeatStatus,
     SectionIn,
@@ -74,7 +75,7 @@ def create_venue(body: VenueIn, state: State, _: Admin) -> VenueOut:
 
 
 @router.get("/venues/{venue_id}", response_model=VenueOut, tags=["venues"])
-def get_venue(venue_id: int, state: State, _: Admin) -> VenueOut:
+def get_venue(venue_id: IdPath, state: State, _: Admin) -> VenueOut:
     with state.db.read() as session:
         venue = session.get(Venue, venue_id)
         if venue is None:
@@ -85,7 +86,7 @@ def get_venue(venue_id: int, state: State, _: Admin) -> VenueOut:
 
 
 @router.get("/venues/{venue_id}/sections", response_model=list[SectionOut], tags=["venues"])
-def list_sections(venue_id: int, state: State, _: Admin) -> list[SectionOut]:
+def list_sections(venue_id: IdPath, state: State, _: Admin) -> list[SectionOut]:
     with state.db.read() as session:
         if session.get(Venue, venue_id) is None:
             raise HTTPException(404, f"no venue {venue_id}")
@@ -98,7 +99,7 @@ def list_sections(venue_id: int, state: State, _: Admin) -> list[SectionOut]:
 @router.post(
     "/venues/{venue_id}/sections", response_model=SectionOut, status_code=201, tags=["venues"]
 )
-def create_section(venue_id: int, body: SectionIn, state: State, _: Admin) -> SectionOut:
+def create_section(venue_id: IdPath, body: SectionIn, state: State, _: Admin) -> SectionOut:
     with state.db.write() as session:
         if session.get(Venue, venue_id) is None:
             raise HTTPException(404, f"no venue {venue_id}")
@@ -160,7 +161,7 @@ def create_event(body: EventIn, state: State, _: Admin) -> EventOut:
 
 
 @router.get("/events/{event_id}", response_model=EventOut, tags=["events"])
-def get_event(event_id: int, state: State, principal: AnyPrincipal) -> EventOut:
+def get_event(event_id: IdPath, state: State, principal: AnyPrincipal) -> EventOut:
     if not principal.can_read_event(event_id):
         raise HTTPException(403, f"this kiosk is not enrolled for event {event_id}")
     with state.db.read() as session:
@@ -173,7 +174,9 @@ def get_event(event_id: int, state: State, principal: AnyPrincipal) -> EventOut:
     status_code=201,
     tags=["events"],
 )
-def create_ticket_type(event_id: int, body: TicketTypeIn, state: State, _: Admin) -> TicketTypeOut:
+def create_ticket_type(
+    event_id: IdPath, body: TicketTypeIn, state: State, _: Admin
+) -> TicketTypeOut:
     with state.db.write() as session:
         get_event_or_404(session, event_id)
         if session.scalar(
@@ -198,7 +201,9 @@ def create_ticket_type(event_id: int, body: TicketTypeIn, state: State, _: Admin
 
 
 @router.get("/events/{event_id}/ticket-types", response_model=list[TicketTypeOut], tags=["events"])
-def list_ticket_types(event_id: int, state: State, principal: AnyPrincipal) -> list[TicketTypeOut]:
+def list_ticket_types(
+    event_id: IdPath, state: State, principal: AnyPrincipal
+) -> list[TicketTypeOut]:
     if not principal.can_read_event(event_id):
         raise HTTPException(403, f"this kiosk is not enrolled for event {event_id}")
     with state.db.read() as session:
@@ -208,7 +213,7 @@ def list_ticket_types(event_id: int, state: State, principal: AnyPrincipal) -> l
 
 
 @router.get("/events/{event_id}/availability", response_model=Availability, tags=["events"])
-def availability(event_id: int, state: State, _: Admin) -> Availability:
+def availability(event_id: IdPath, state: State, _: Admin) -> Availability:
     with state.db.read() as session:
         event = get_event_or_404(session, event_id)
         live = select(Ticket).where(Ticket.event_id == event_id, Ticket.status == "valid")
@@ -240,7 +245,7 @@ def availability(event_id: int, state: State, _: Admin) -> Availability:
 
 
 @router.get("/events/{event_id}/seat-map", response_model=SeatMap, tags=["events"])
-def seat_map(event_id: int, state: State, _: Admin) -> SeatMap:
+def seat_map(event_id: IdPath, state: State, _: Admin) -> SeatMap:
     with state.db.read() as session:
         event = get_event_or_404(session, event_id)
         sold = set(

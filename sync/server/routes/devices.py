@@ -14,7 +14,7 @@ from sync.server.auth import Admin, AnyPrincipal, DevicePrincipal, hash_secret, 
 from sync.server.ingest import ingest
 from sync.server.models import Device, DeviceEvent, EnrolAttempt, EnrolmentCode, SigningKey
 from sync.server.routes.catalog import get_event_or_404
-from sync.server.schemas import EnrolCodeIn, EnrolCodeOut, KeyOut
+from sync.server.schemas import EnrolCodeIn, EnrolCodeOut, IdPath, KeyOut, TicketIdPath
 from sync.server.state import ServerState, server_state
 from sync.wire import (
     MAX_PAGE,
@@ -62,7 +62,7 @@ def create_enrolment_code(state: ServerState, event_id: int, gate: str) -> Enrol
     status_code=201,
     tags=["devices"],
 )
-def enrol_code(event_id: int, body: EnrolCodeIn, state: State, _: Admin) -> EnrolCodeOut:
+def enrol_code(event_id: IdPath, body: EnrolCodeIn, state: State, _: Admin) -> EnrolCodeOut:
     """A one-time code a kiosk exchanges for its device token (shown once)."""
     return create_enrolment_code(state, event_id, body.gate)
 
@@ -187,7 +187,7 @@ def rotate_key(state: State, _: Admin) -> KeyOut:
 
 
 @router.post("/keys/{kid}/retire", response_model=KeyOut, tags=["keys"])
-def retire_key(kid: str, state: State, _: Admin) -> KeyOut:
+def retire_key(kid: TicketIdPath, state: State, _: Admin) -> KeyOut:
     with state.db.write() as session:
         key = issuing.retire_key(session, kid)
         if key is None:

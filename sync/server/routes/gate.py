@@ -22,7 +22,14 @@ from sync.server.auth import Admin, AnyPrincipal
 from sync.server.ingest import scan_event, store_scans
 from sync.server.models import Conflict, Event, Scan, SigningKey, Ticket
 from sync.server.routes.catalog import get_event_or_404
-from sync.server.schemas import Attendance, ConflictOut, QuarterHour, ValidateIn, ValidateOut
+from sync.server.schemas import (
+    Attendance,
+    ConflictOut,
+    IdPath,
+    QuarterHour,
+    ValidateIn,
+    ValidateOut,
+)
 from sync.server.state import ServerState, server_state
 from sync.wire import ScanEventWire
 
@@ -123,7 +130,7 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
 
 
 @router.get("/events/{event_id}/conflicts", response_model=list[ConflictOut], tags=["gate"])
-def list_conflicts(event_id: int, state: State, _: Admin) -> list[ConflictOut]:
+def list_conflicts(event_id: IdPath, state: State, _: Admin) -> list[ConflictOut]:
     """Tickets admitted twice with no exit between (gates that were offline)."""
     with state.db.read() as session:
         get_event_or_404(session, event_id)
@@ -134,7 +141,7 @@ def list_conflicts(event_id: int, state: State, _: Admin) -> list[ConflictOut]:
 
 
 @router.get("/events/{event_id}/attendance", response_model=Attendance, tags=["gate"])
-def attendance(event_id: int, state: State, _: Admin) -> Attendance:
+def attendance(event_id: IdPath, state: State, _: Admin) -> Attendance:
     """Admitted tickets, inside now, admits by gate and by quarter hour."""
     with state.db.read() as session:
         get_event_or_404(session, event_id)

@@ -16,10 +16,12 @@ from sync.server.auth import Admin
 from sync.server.models import Order, Ticket
 from sync.server.routes.catalog import get_event_or_404
 from sync.server.schemas import (
+    IdPath,
     OrderDetail,
     OrderIn,
     OrderOut,
     RefundIn,
+    TicketIdPath,
     TicketOut,
     TicketQR,
     TransferIn,
@@ -114,7 +116,7 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=OrderDetail, tags=["orders"])
-def get_order(order_id: int, state: State, _: Admin) -> OrderDetail:
+def get_order(order_id: IdPath, state: State, _: Admin) -> OrderDetail:
     with state.db.read() as session:
         order = _order_or_404(session, order_id)
         tickets = list(session.scalars(select(Ticket).where(Ticket.order_id == order_id)))
@@ -127,7 +129,7 @@ def get_order(order_id: int, state: State, _: Admin) -> OrderDetail:
 
 
 @router.get("/orders/{order_id}/tickets", response_model=list[TicketQR], tags=["orders"])
-def order_tickets(order_id: int, state: State, _: Admin) -> list[TicketQR]:
+def order_tickets(order_id: IdPath, state: State, _: Admin) -> list[TicketQR]:
     """Every live ticket of the order with its QR image (PNG, base64)."""
     with state.db.read() as session:
         _order_or_404(session, order_id)
@@ -146,7 +148,7 @@ def order_tickets(order_id: int, state: State, _: Admin) -> list[TicketQR]:
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketOut, tags=["tickets"])
-def get_ticket(ticket_id: str, state: State, _: Admin) -> TicketOut:
+def get_ticket(ticket_id: TicketIdPath, state: State, _: Admin) -> TicketOut:
     with state.db.read() as session:
         return TicketOut.model_validate(_ticket_or_404(session, ticket_id))
 
@@ -157,7 +159,7 @@ def get_ticket(ticket_id: str, state: State, _: Admin) -> TicketOut:
     responses={200: {"content": {"image/png": {}}}},
     tags=["tickets"],
 )
-def ticket_qr(ticket_id: str, state: State, _: Admin) -> Response:
+def ticket_qr(ticket_id: TicketIdPath, state: State, _: Admin) -> Response:
     with state.db.read() as session:
         ticket = _ticket_or_404(session, ticket_id)
         if ticket.status != "valid":
@@ -166,7 +168,7 @@ def ticket_qr(ticket_id: str, state: State, _: Admin) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut, tags=["tickets"])
-def transfer_ticket(ticket_id: str, body: TransferIn, state: State, _: Admin) -> TicketOut:
+def transfer_ticket(ticket_id: TicketIdPath, body: TransferIn, state: State, _: Admin) -> TicketOut:
     """Revoke this code and issue a new one to the new holder (returned)."""
     with state.db.write() as session:
         ticket = _ticket_or_404(session, ticket_id)

@@ -1,0 +1,235 @@
+"""Every route × {no token, bad token, device, admin} → the expected status."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from sync.server.seed import enrol_code
+from tests.server.conftest import Enrolled
+
+ADMIN_ONLY = {"none": 401, "bad": 401, "device": 403}
+DEVICE_ONLY = {"none": 401, "bad": 401, "admin": 403}
+EITHER = {"none": 401, "bad": 401}
+
+Spec = tuple[dict[str, int], int, int, Callable[[Enrolled], dict[str, Any]]]
+"""(failures by principal, device success status, admin success status, request builder)."""
+
+
+def _t(enrolled: Enrolled, n: int) -> str:
+    ticket_id: str = enrolled.tickets[n]["ticket_id"]
+    return ticket_id
+
+
+def _scan(enrolled: Enrolled) -> dict[str, Any]:
+    return {
+        "scans": [
+            {
+                "scan_id": uuid.uuid4().hex,
+                "ticket_id": _t(enrolled, 0),
+                "event_id": enrolled.event_id,
+                "device_id": enrolled.device_id,
+                "gate": "North Gate",
+                "zone": "main",
+                "direction": "in",
+                "scanned_at": datetime.now(UTC).isoformat(),
+                "verdict": "admitted",
+            }
+        ]
+    }
+
+
+MATRIX: dict[tuple[str, str], Spec] = {
+    ("POST", "/venues"): (ADMIN_ONLY, 0, 201, lambda e: {"json": {"name": "V"}}),
+    ("GET", "/venues/{venue_id}"): (ADMIN_ONLY, 0, 200, lambda e: {"url": "/venues/1"}),
+    ("GET", "/venues/{venue_id}/sections"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": "/venues/1/sections"},
+    ),
+    ("POST", "/venues/{venue_id}/sections"): (
+        ADMIN_ONLY,
+        0,
+        201,
+        lambda e: {"url": "/venues/1/sections", "json": {"name": "Z"}},
+    ),
+    ("GET", "/events"): (EITHER, 200, 200, lambda e: {}),
+    ("POST", "/events"): (ADMIN_ONLY, 0, 201, lambda e: {"json": {"name": "E"}}),
+    ("GET", "/events/{event_id}"): (EITHER, 200, 200, lambda e: {"url": f"/events/{e.event_id}"}),
+    ("POST", "/events/{event_id}/ticket-types"): (
+        ADMIN_ONLY,
+        0,
+        201,
+        lambda e: {
+            "url": f"/events/{e.event_id}/ticket-types",
+            "json": {"code": "KID", "name": "K"},
+        },
+    ),
+    ("GET", "/events/{event_id}/ticket-types"): (
+        EITHER,
+        200,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/ticket-types"},
+    ),
+    ("GET", "/events/{event_id}/availability"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/availability"},
+    ),
+    ("GET", "/events/{event_id}/seat-map"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/seat-map"},
+    ),
+    ("GET", "/events/{event_id}/conflicts"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/conflicts"},
+    ),
+    ("GET", "/events/{event_id}/attendance"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/attendance"},
+    ),
+    ("POST", "/events/{event_id}/enrol-codes"): (
+        ADMIN_ONLY,
+        0,
+        201,
+        lambda e: {"url": f"/events/{e.event_id}/enrol-codes", "json": {"gate": "East"}},
+    ),
+    ("POST", "/orders"): (
+        ADMIN_ONLY,
+        0,
+        201,
+        lambda e: {
+            "json": {"event_id": e.event_id, "buyer_name": "B", "items": [{"ticket_type": "GA"}]}
+        },
+    ),
+    ("GET", "/orders"): (ADMIN_ONLY, 0, 200, lambda e: {}),
+    ("GET", "/orders/{order_id}"): (ADMIN_ONLY, 0, 200, lambda e: {"url": f"/orders/{e.order_id}"}),
+    ("GET", "/orders/{order_id}/tickets"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/orders/{e.order_id}/tickets"},
+    ),
+    ("GET", "/tickets/{ticket_id}"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/tickets/{_t(e, 1)}"},
+    ),
+    ("GET", "/tickets/{ticket_id}/qr.png"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/tickets/{_t(e, 1)}/qr.png"},
+    ),
+    ("POST", "/tickets/{ticket_id}/transfer"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/tickets/{_t(e, 2)}/transfer", "json": {"holder_name": "N"}},
+    ),
+    ("POST", "/tickets/{ticket_id}/refund"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/tickets/{_t(e, 3)}/refund"},
+    ),
+    ("POST", "/validate/scan"): (
+        EITHER,
+        200,
+        200,
+        lambda e: {"json": {"code": e.tickets[4]["code"]}},
+    ),
+    ("POST", "/devices/enrol"): (
+        {"none": 200, "bad": 200},
+        200,
+        200,
+        lambda e: {},
+    ),  # public: the one-time code is the credential
+    ("GET", "/sync/manifest"): (DEVICE_ONLY, 200, 0, lambda e: {}),
+    ("POST", "/sync/scans"): (DEVICE_ONLY, 200, 0, lambda e: {"json": _scan(e)}),
+    ("POST", "/sync/heartbeat"): (
+        DEVICE_ONLY,
+        200,
+        0,
+        lambda e: {"json": {"client_time": datetime.now(UTC).isoformat()}},
+    ),
+    ("GET", "/keys"): (EITHER, 200, 200, lambda e: {}),
+    ("POST", "/keys/rotate"): (ADMIN_ONLY, 0, 201, lambda e: {}),
+    ("POST", "/keys/{kid}/retire"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/keys/{e.tickets[0]['kid']}/retire"},
+    ),
+}
+
+
+def test_the_matrix_covers_every_route(enrolled: Enrolled) -> None:
+    paths = enrolled.server.app.openapi()["paths"]
+    routes = {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, operations in paths.items()
+        if path.startswith("/api/v1")
+        for method in operations
+    }
+    assert routes == set(MATRIX)
+
+
+@pytest.mark.parametrize("route", list(MATRIX), ids=[f"{m} {p}" for m, p in MATRIX])
+def test_route_answers_each_principal_as_expected(
+    enrolled: Enrolled, route: tuple[str, str]
+) -> None:
+    method, template = route
+    failures, device_ok, admin_ok, build = MATRIX[route]
+    server = enrolled.server
+    if route == ("POST", "/keys/{kid}/retire"):
+        with server.admin() as admin:
+            admin.post("/keys/rotate")  # the first key is retirable once another is active
+    tokens = {
+        "none": None,
+        "bad": "not-a-real-token",
+        "device": enrolled.token,
+        "admin": server.admin_token,
+    }
+    expected = {**failures}
+    expected.setdefault("device", device_ok)
+    expected.setdefault("admin", admin_ok)
+    got = {}
+    for who in ("none", "bad", "device", "admin"):
+        request = build(enrolled)
+        if route == ("POST", "/devices/enrol"):
+            with server.admin() as admin:
+                code = enrol_code(admin, enrolled.event_id, "West")
+            request = {"json": {"code": code, "device_id": f"kiosk-{who}"}}
+        with server.client(tokens[who]) as client:
+            response = client.request(method, request.pop("url", template), **request)
+        got[who] = response.status_code
+        if response.status_code == 401:
+            assert response.headers["www-authenticate"] == "Bearer"
+        if response.status_code in (401, 403):
+            assert set(response.json()) == {"detail"}  # an error, never data
+    assert got == expected
+
+
+def test_a_device_reads_only_its_own_events(enrolled: Enrolled) -> None:
+    with enrolled.server.admin() as admin:
+        other = admin.post("/events", json={"name": "Elsewhere"}).json()
+    with enrolled.device() as device:
+        listed = [e["id"] for e in device.get("/events").json()]
+        response = device.get(f"/events/{other['id']}")
+    assert listed == [enrolled.event_id]
+    assert response.status_code == 403
+    assert response.json() == {"detail": f"this kiosk is not enrolled for event {other['id']}"}
