@@ -236,7 +236,9 @@ class ChangeRow(Base):
 
     __tablename__ = "changes"
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Not indexed on purpose: pages are read in ``seq`` order from a cursor, and an
+    index here tempts the planner into sorting a whole event's history per page."""
     kind: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[str] = mapped_column(String(64))
     origin_device: Mapped[str | None] = mapped_column(String(64), nullable=True)

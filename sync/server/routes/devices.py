@@ -89,7 +89,10 @@ def enrol(body: EnrolRequest, request: Request, state: State) -> EnrolResponse:
                 headers={"Retry-After": "60"},
             )
         record = session.get(EnrolmentCode, hash_secret(normalise_code(body.code)))
-        if record is None or record.used_by is not None or record.expires_at < now:
+        # The same kiosk may present its code again: the answer to its first try may
+        # have been lost on the way, and the token it carried never arrived.
+        reused = record is not None and record.used_by not in (None, body.device_id)
+        if record is None or reused or record.expires_at < now:
             session.add(EnrolAttempt(client=client, at=now))
             failure = "unknown, used or expired enrolment code; ask the organiser for a new one"
         else:

@@ -1,0 +1,455 @@
+"""The kiosk's sync client: enrol, pull the manifest, push the journal.  No Qt.
+
+Exactly-once, resumable, offline-first:
+
+- **pull**: each manifest page is applied in one store transaction together with
+  the new cursor.  A pull killed at any moment leaves the store at a page
+  boundary and the next pull resumes from there; a page is never half applied.
+- **push**: journal entries go up in batches and are marked uploaded only for
+  the scans the server acknowledged (stored or duplicate).  A lost
+  acknowledgement means the same scans go up again, and the server's scan-id
+  idempotency makes that harmless.
+- **errors**: transport failures and 5xx/429 answers are retried with
+  exponential back-off and jitter, then reported as :class:`OfflineError`;
+  4xx answers are never retried (:class:`ServerRejectedError`), since sending
+  the same bad request again cannot help.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from scanner.keys import public_from_raw
+from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
+from scanner.store import Store
+from scanner.ticket import Seat
+from sync.wire import (
+    EnrolResponse,
+    EventData,
+    HeartbeatResponse,
+    KeyData,
+    ManifestPage,
+    PushResponse,
+    RevocationData,
+    ScanEventWire,
+    TicketData,
+    TicketTypeData,
+)
+
+log = logging.getLogger(__name__)
+
+META_SERVER = "server_url"
+META_TOKEN = "device_token"
+META_GATE = "gate"
+META_EVENTS = "event_ids"
+META_CURSOR = "sync_cursor"
+META_PULLED_AT = "manifest_pulled_at"
+META_SYNCED_AT = "last_sync_at"
+META_SKEW = "clock_skew_seconds"
+
+
+class SyncError(Exception):
+    """Base of everything the sync client raises."""
+
+
+class OfflineError(SyncError):
+    """The server could not be reached (after retries); the kiosk keeps working offline."""
+
+
+class ServerRejectedError(SyncError):
+    """The server answered 4xx: retrying the same request cannot help."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"server refused ({status}): {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class NotEnrolledError(SyncError):
+    """No device token in the store: enrol the kiosk first."""
+
+
+@dataclass(frozen=True, slots=True)
+class PullResult:
+    pages: int
+    changes: int
+    cursor: int
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    stored: int
+    duplicates: int
+    rejected: int
+    new_conflicts: int
+
+    @property
+    def acknowledged(self) -> int:
+        return self.stored + self.duplicates
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    enrolled: bool
+    online: bool
+    last_sync: datetime | None
+    pending_uploads: int
+    manifest_pulled_at: datetime | None
+    clock_skew_seconds: float | None
+    skew_warning: bool
+    last_error: str = ""
+
+    def manifest_age_seconds(self, now: datetime) -> float | None:
+        if self.manifest_pulled_at is None:
+            return None
+        return (now - self.manifest_pulled_at).total_seconds()
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 4
+    initial: float = 0.2
+    maximum: float = 5.0
+    jitter: float = 0.5
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int) -> float:
+        base: float = min(self.maximum, self.initial * 2**attempt)
+        return base * (1 + self.jitter * self.rng.random())
+
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=20.0, write=20.0, pool=5.0)
+
+
+class SyncClient:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        page_size: int = 5000,
+        push_batch: int = 500,
+        skew_warning_seconds: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.page_size = page_size
+        self.push_batch = push_batch
+        self.skew_warning_seconds = skew_warning_seconds
+        self._transport = transport
+        self._online = False
+        self._last_error = ""
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.on_manifest_applied: list[Callable[[PullResult], None]] = []
+        self.on_status: list[Callable[[SyncStatus], None]] = []
+
+    # --- state ---------------------------------------------------------------
+
+    @property
+    def server_url(self) -> str | None:
+        return self.store.get_meta(META_SERVER)
+
+    @property
+    def enrolled(self) -> bool:
+        return self.store.get_meta(META_TOKEN) is not None
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    def status(self) -> SyncStatus:
+        skew_text = self.store.get_meta(META_SKEW)
+        skew = float(skew_text) if skew_text is not None else None
+        return SyncStatus(
+            enrolled=self.enrolled,
+            online=self._online,
+            last_sync=_parse(self.store.get_meta(META_SYNCED_AT)),
+            pending_uploads=self.store.pending_count(),
+            manifest_pulled_at=_parse(self.store.get_meta(META_PULLED_AT)),
+            clock_skew_seconds=skew,
+            skew_warning=skew is not None and abs(skew) > self.skew_warning_seconds,
+            last_error=self._last_error,
+        )
+
+    def close(self) -> None:
+        """Interrupt any retry back-off at once (used on shutdown)."""
+        self._stop.set()
+
+    # --- HTTP ------------------------------------------------------------------
+
+    def _client(self, server_url: str | None = None, token: str | None = None) -> httpx.Client:
+        url = server_url or self.server_url
+        if not url:
+            raise NotEnrolledError("this kiosk is not enrolled: run 'admitone kiosk enrol'")
+        token = token if token is not None else self.store.get_meta(META_TOKEN)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(
+            base_url=url.rstrip("/") + "/api/v1",
+            headers=headers,
+            timeout=self.timeout,
+            transport=self._transport,
+        )
+
+    def _request(self, client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
+        last = ""
+        for attempt in range(self.retry.attempts + 1):
+            if self._stop.is_set():
+                break
+            try:
+                response = client.request(method, path, **kwargs)
+                if response.status_code >= 500 or response.status_code == 429:
+                    last = f"{method} {path}: server answered {response.status_code}"
+                else:
+                    if response.status_code >= 400:
+                        raise ServerRejectedError(response.status_code, _detail(response))
+                    body = response.json()
+                    self._set_online(True)
+                    return body
+            except httpx.TransportError as exc:
+                last = f"{method} {path}: {type(exc).__name__}: {exc}"
+            except ValueError as exc:  # a truncated or garbled body: treat as transient
+                last = f"{method} {path}: unreadable answer ({exc})"
+            if attempt < self.retry.attempts:
+                log.debug("retrying after %s", last)
+                self._stop.wait(self.retry.delay(attempt))
+        self._set_online(False, last)
+        raise OfflineError(last or "sync stopped")
+
+    def _set_online(self, online: bool, error: str = "") -> None:
+        changed = online != self._online
+        self._online = online
+        self._last_error = error
+        if changed:
+            log.info(
+                "sync server is %s%s",
+                "online" if online else "offline",
+                f" ({error})" if error else "",
+            )
+
+    # --- enrolment ---------------------------------------------------------------
+
+    def enrol(
+        self,
+        server_url: str,
+        code: str,
+        *,
+        device_name: str = "",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> EnrolResponse:
+        """Exchange a one-time code for a device token, then pull the whole manifest."""
+        with self._client(server_url, token="") as client:
+            body = self._request(
+                client,
+                "POST",
+                "/devices/enrol",
+                json={"code": code, "device_id": self.store.device_id, "device_name": device_name},
+            )
+        answer = EnrolResponse.model_validate(body)
+        with self.store.transaction():
+            self.store.set_meta(META_SERVER, server_url)
+            self.store.set_meta(META_TOKEN, answer.token)
+            self.store.set_meta(META_GATE, answer.gate)
+            self.store.set_meta(META_EVENTS, ",".join(str(e) for e in answer.event_ids))
+            self.store.set_meta(META_CURSOR, "0")
+        log.info(
+            "enrolled as %s at %s for events %s", answer.device_id, answer.gate, answer.event_ids
+        )
+        self.pull(progress=progress)
+        return answer
+
+    # --- pull ----------------------------------------------------------------------
+
+    def pull(self, *, progress: Callable[[int, int], None] | None = None) -> PullResult:
+        """Apply manifest pages until the server has no more; resumable at any point."""
+        with self._lock, self._client() as client:
+            pages = changes = 0
+            cursor = int(self.store.get_meta(META_CURSOR) or 0)
+            while True:
+                body = self._request(
+                    client,
+                    "GET",
+                    "/sync/manifest",
+                    params={"cursor": cursor, "limit": self.page_size},
+                )
+                try:
+                    page = ManifestPage.model_validate(body)
+                except ValidationError as exc:
+                    raise OfflineError(
+                        f"the server sent a manifest page we cannot read: {exc}"
+                    ) from exc
+                self._apply(page)
+                pages += 1
+                changes += len(page.changes)
+                cursor = page.cursor
+                if progress is not None:
+                    progress(changes, pages)
+                if not page.has_more:
+                    break
+        result = PullResult(pages, changes, cursor)
+        for callback in list(self.on_manifest_applied):
+            callback(result)
+        return result
+
+    def _apply(self, page: ManifestPage) -> None:
+        events: list[EventRecord] = []
+        types: list[TicketTypeRecord] = []
+        tickets: dict[str, TicketRecord] = {}
+        revocations: list[Revocation] = []
+        scans = []
+        keys: list[KeyData] = []
+        for change in page.changes:
+            data = change.data
+            if change.kind == "event":
+                e = EventData.model_validate(data)
+                events.append(
+                    EventRecord(
+                        e.event_id,
+                        e.name,
+                        e.timezone,
+                        e.doors_open,
+                        e.starts_at,
+                        e.ends_at,
+                        e.allow_reentry,
+                    )
+                )
+            elif change.kind == "ticket_type":
+                t = TicketTypeData.model_validate(data)
+                types.append(TicketTypeRecord(t.event_id, t.code, t.name, frozenset(t.zones)))
+            elif change.kind == "ticket":
+                k = TicketData.model_validate(data)
+                seat = (
+                    Seat(k.section, k.row, k.number)
+                    if k.section is not None and k.row is not None and k.number is not None
+                    else None
+                )
+                tickets[k.ticket_id] = TicketRecord(
+                    k.ticket_id,
+                    k.event_id,
+                    k.ticket_type,
+                    k.holder_name,
+                    seat,
+                    frozenset(k.zones),
+                    k.accessible,
+                    TicketStatus(k.status),
+                )
+            elif change.kind == "revocation":
+                r = RevocationData.model_validate(data)
+                revocations.append(Revocation(r.ticket_id, TicketStatus(r.reason), r.revoked_at))
+            elif change.kind == "key":
+                keys.append(KeyData.model_validate(data))
+            elif change.kind == "scan":
+                scans.append(ScanEventWire.model_validate(data).to_event())
+        with self.store.transaction():
+            if events:
+                self.store.upsert_events(events)
+            if types:
+                self.store.upsert_ticket_types(types)
+            if tickets:
+                self.store.upsert_tickets(tickets.values())
+            if revocations:
+                self.store.revoke(revocations)
+            for key in keys:
+                self.store.add_public_key(
+                    public_from_raw(bytes.fromhex(key.public_key_hex)), retired=key.retired
+                )
+            if scans:
+                self.store.merge_scans(scans)
+            self.store.set_meta(META_CURSOR, str(page.cursor))
+            self.store.set_meta(META_PULLED_AT, datetime.now(UTC).isoformat())
+
+    # --- push -------------------------------------------------------------------------
+
+    def push(self) -> PushResult:
+        """Upload pending journal entries; mark each uploaded only on its acknowledgement."""
+        stored = duplicates = rejected = conflicts = 0
+        with self._lock, self._client() as client:
+            while True:
+                pending = self.store.pending_uploads(self.push_batch)
+                if not pending:
+                    break
+                body = self._request(
+                    client,
+                    "POST",
+                    "/sync/scans",
+                    json={
+                        "scans": [
+                            ScanEventWire.from_event(s).model_dump(mode="json") for s in pending
+                        ]
+                    },
+                )
+                answer = PushResponse.model_validate(body)
+                done = []
+                for ack in answer.acks:
+                    if ack.status == "stored":
+                        stored += 1
+                    elif ack.status == "duplicate":
+                        duplicates += 1
+                    else:
+                        rejected += 1
+                        log.warning("server rejected scan %s: %s", ack.scan_id, ack.detail)
+                    done.append(ack.scan_id)
+                # A rejected scan is kept locally but not offered again: retrying it
+                # would be refused the same way and would block the queue.
+                self.store.mark_uploaded(done)
+                conflicts += answer.new_conflicts
+                if len(done) < len(pending):
+                    raise OfflineError("the server acknowledged only part of a batch; will retry")
+        return PushResult(stored, duplicates, rejected, conflicts)
+
+    # --- heartbeat and the whole cycle --------------------------------------------------------
+
+    def heartbeat(self) -> HeartbeatResponse:
+        with self._client() as client:
+            body = self._request(
+                client,
+                "POST",
+                "/sync/heartbeat",
+                json={"client_time": datetime.now(UTC).isoformat()},
+            )
+        answer = HeartbeatResponse.model_validate(body)
+        self.store.set_meta(META_SKEW, f"{answer.skew_seconds:.3f}")
+        if abs(answer.skew_seconds) > self.skew_warning_seconds:
+            log.warning(
+                "this kiosk's clock is %.0f s off the server's; validity windows use it",
+                answer.skew_seconds,
+            )
+        return answer
+
+    def sync_once(self) -> tuple[PushResult, PullResult]:
+        """Heartbeat, push, pull: one full cycle, as ``admitone kiosk sync`` runs it."""
+        self.heartbeat()
+        pushed = self.push()
+        pulled = self.pull()
+        self.store.set_meta(META_SYNCED_AT, datetime.now(UTC).isoformat())
+        self._publish_status()
+        return pushed, pulled
+
+    def _publish_status(self) -> None:
+        status = self.status()
+        for callback in list(self.on_status):
+            callback(status)
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail", response.text)
+    except ValueError:
+        detail = response.text
+    return detail if isinstance(detail, str) else str(detail)

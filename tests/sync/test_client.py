@@ -1,0 +1,172 @@
+"""The kiosk sync client against a real server process on loopback."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from scanner import Gate, Mode, VerdictKind, preset
+from scanner.state import fold
+from sync.client import OfflineError, RetryPolicy, ServerRejectedError
+from tests.sync.conftest import World
+
+ADMITONE = str(Path(sys.executable).with_name("admitone"))
+
+
+def test_enrolment_brings_keys_events_and_the_whole_manifest(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    store = kiosk.store
+    assert store.ticket_count() == len(world.demo.tickets)
+    assert store.get_event(world.demo.event_id) is not None
+    assert len(store.keyring()) == 1
+    gate = Gate(store, preset(Mode.ENTRY), gate_name=kiosk.gate)
+    verdict = gate.scan(world.tickets()[0]["code"], datetime.now(UTC))
+    assert verdict.kind is VerdictKind.ADMITTED
+    assert verdict.ticket is not None
+    assert verdict.ticket.holder_name == "Guest"
+    status = kiosk.client.status()
+    assert status.enrolled
+    assert status.online
+    assert status.pending_uploads == 1
+
+
+def test_push_marks_scans_uploaded_only_when_acknowledged(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate)
+    now = datetime.now(UTC)
+    for n, ticket in enumerate(world.tickets()[:5]):
+        gate.scan(ticket["code"], now + timedelta(seconds=n))
+    first = kiosk.client.push()
+    assert (first.stored, first.duplicates, kiosk.store.pending_count()) == (5, 0, 0)
+    # Lost acknowledgements: the kiosk never heard back, so it offers them again.
+    kiosk.store.db.execute("UPDATE scans SET uploaded = 0")
+    kiosk.store.db.conn.commit()
+    again = kiosk.client.push()
+    assert (again.stored, again.duplicates, kiosk.store.pending_count()) == (0, 5, 0)
+
+
+def test_a_refunded_ticket_is_revoked_at_the_kiosk_after_its_next_pull(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate)
+    ticket = world.tickets()[3]
+    with world.admin() as admin:
+        assert admin.post(f"/tickets/{ticket['ticket_id']}/refund").status_code == 200
+    kiosk.client.pull()
+    verdict = gate.scan(ticket["code"], datetime.now(UTC))
+    assert (verdict.kind, verdict.reason) == (VerdictKind.REVOKED, "refunded")
+
+
+def test_offline_double_admit_converges_to_one_conflict_and_a_third_kiosk_rejects(
+    world: World,
+) -> None:
+    north, south, east = (world.kiosk(n) for n in ("North Gate", "South Gate", "East Gate"))
+    code = world.tickets()[0]["code"]
+    ticket_id = world.tickets()[0]["ticket_id"]
+    t0 = datetime.now(UTC).replace(microsecond=0)
+    # The network is cut: both gates admit the same ticket, each on its own.
+    north_verdict = Gate(north.store, preset(Mode.ENTRY), gate_name="North Gate").scan(code, t0)
+    south_verdict = Gate(south.store, preset(Mode.ENTRY), gate_name="South Gate").scan(
+        code, t0 + timedelta(minutes=2)
+    )
+    assert north_verdict.admits
+    assert south_verdict.admits
+    # Reconnect.
+    for kiosk in (north, south, north, south):
+        kiosk.client.sync_once()
+    for kiosk in (north, south):
+        state = fold(kiosk.store.scans_for_ticket(ticket_id))
+        assert state.used
+        assert state.zone("main").entries == 2
+    with world.admin() as admin:
+        conflicts = admin.get(f"/events/{world.demo.event_id}/conflicts").json()
+    assert len(conflicts) == 1
+    assert (conflicts[0]["first_gate"], conflicts[0]["second_gate"]) == ("North Gate", "South Gate")
+    # A third kiosk that only pulls knows the ticket was used, where and when first.
+    east.client.pull()
+    verdict = Gate(east.store, preset(Mode.ENTRY), gate_name="East Gate").scan(
+        code, t0 + timedelta(minutes=5)
+    )
+    assert verdict.kind is VerdictKind.ALREADY_USED
+    assert verdict.first_used is not None
+    assert (verdict.first_used.gate, verdict.first_used.scanned_at) == ("North Gate", t0)
+
+
+def test_an_unreachable_server_is_offline_after_bounded_retries(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate).scan(
+        world.tickets()[0]["code"], datetime.now(UTC)
+    )
+    kiosk.store.set_meta("server_url", "http://127.0.0.1:9")  # nothing listens there
+    kiosk.client.retry = RetryPolicy(attempts=2, initial=0.01)
+    with pytest.raises(OfflineError, match="ConnectError"):
+        kiosk.client.push()
+    status = kiosk.client.status()
+    assert not status.online
+    assert "ConnectError" in status.last_error
+    assert status.pending_uploads == 1  # nothing lost: it waits for the network
+
+
+def test_a_revoked_device_token_is_a_rejection_not_a_retry(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    kiosk.store.set_meta("device_token", "stolen-or-revoked")
+    with pytest.raises(ServerRejectedError) as caught:
+        kiosk.client.pull()
+    assert caught.value.status == 401
+
+
+def test_clock_skew_is_measured_and_warned(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    kiosk.client.skew_warning_seconds = -1.0  # any skew at all is over this threshold
+    kiosk.client.heartbeat()
+    status = kiosk.client.status()
+    assert status.clock_skew_seconds is not None
+    assert abs(status.clock_skew_seconds) < 5
+    assert status.skew_warning
+
+
+def test_kiosk_sync_cli_reports_what_it_did(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate)
+    gate.scan(world.tickets()[0]["code"], datetime.now(UTC))
+    path = kiosk.store.path
+    result = subprocess.run(
+        [ADMITONE, "kiosk", "--store", str(path), "sync"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("pushed 1 scans (0 already on the server, 0 rejected); pulled ")
+    assert "; 0 scans pending; clock skew " in result.stdout
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM scans WHERE uploaded = 0").fetchone() == (0,)
+    conn.close()
+
+
+def test_kiosk_enrol_cli_with_a_bad_code_says_what_to_do(world: World, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            ADMITONE,
+            "kiosk",
+            "--store",
+            str(tmp_path / "new.db"),
+            "enrol",
+            "--server",
+            world.server.url,
+            "--code",
+            "NOPE-NOPE-NOPE",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Error: server refused (401): unknown, used or expired enrolment code; ask the "
+        "organiser for a new one"
+    )

@@ -1,0 +1,218 @@
+"""Exactly-once under faults: a flaky network, a server that restarts, killed pulls."""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from scanner import Gate, Mode, Store, preset
+from scanner.state import fold
+from sync.client import RetryPolicy, SyncError
+from sync.server.seed import enrol_code
+from tests.fault_proxy import FaultProxy
+from tests.sync.conftest import Kiosk, World
+
+ADMITONE = str(Path(sys.executable).with_name("admitone"))
+TOTAL_SCANS = 1000
+
+
+def server_scan_ids(world: World) -> set[str]:
+    path = world.server.database_url.removeprefix("sqlite:///")
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            row[0]
+            for row in conn.execute(
+                "SELECT scan_id FROM scans WHERE event_id = ? OR event_id IS NULL",
+                (world.demo.event_id,),
+            )
+        }
+    finally:
+        conn.close()
+
+
+def local_scan_ids(store: Store) -> set[str]:
+    return {row[0] for row in store.db.execute("SELECT scan_id FROM scans WHERE local = 1")}
+
+
+@pytest.mark.slow
+def test_three_kiosks_push_1000_scans_exactly_once_through_faults_and_restarts(
+    world: World,
+) -> None:
+    proxy = FaultProxy(world.server.port, seed=11, fault_rate=0.3)
+    proxy.start()
+    retry = RetryPolicy(attempts=3, initial=0.02, maximum=0.2, rng=random.Random(3))
+    kiosks = [
+        world.kiosk(name, url=proxy.url, retry=retry)
+        for name in ("North Gate", "South Gate", "East Gate")
+    ]
+    for kiosk in kiosks:  # enrolment went through the proxy too; now the real work
+        kiosk.client.push_batch = 40
+        kiosk.client.page_size = 50
+    codes = [t["code"] for t in world.tickets()]
+    t0 = datetime.now(UTC)
+    shares = [334, 333, 333]
+    errors: list[str] = []
+    scanning_done = threading.Event()
+
+    def run_kiosk(kiosk: Kiosk, share: int, seed: int) -> None:
+        rng = random.Random(seed)
+        gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate, debounce=timedelta(0))
+        for n in range(share):
+            gate.scan(
+                rng.choice(codes) if rng.random() < 0.9 else "FORGED-OR-GARBAGE",
+                t0 + timedelta(milliseconds=seed * 100_000 + n),
+            )
+            if n % 25 == 0:
+                try:
+                    kiosk.client.sync_once()
+                except SyncError as exc:
+                    errors.append(str(exc))
+
+    threads = [
+        threading.Thread(target=run_kiosk, args=(k, s, i + 1))
+        for i, (k, s) in enumerate(zip(kiosks, shares, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    # The server restarts twice while the kiosks scan and sync.
+    for _ in range(2):
+        world.server.kill()
+        world.server.start()
+    for thread in threads:
+        thread.join(120)
+    scanning_done.set()
+    assert not any(t.is_alive() for t in threads)
+
+    # Keep syncing (still through the faults) until every kiosk is fully acknowledged
+    # and has everyone's scans; each round is bounded, and so is the number of rounds.
+    for _ in range(60):
+        for kiosk in kiosks:
+            try:
+                kiosk.client.sync_once()
+            except SyncError as exc:
+                errors.append(str(exc))
+        if all(k.store.pending_count() == 0 for k in kiosks) and all(
+            len(list(k.store.db.execute("SELECT 1 FROM scans"))) == TOTAL_SCANS for k in kiosks
+        ):
+            break
+    proxy.stop()
+
+    local = [local_scan_ids(k.store) for k in kiosks]
+    assert sum(len(ids) for ids in local) == TOTAL_SCANS
+    assert server_scan_ids(world) == set().union(*local)  # exactly those 1,000
+    assert [k.store.pending_count() for k in kiosks] == [0, 0, 0]
+    tickets = {
+        row[0]
+        for row in kiosks[0].store.db.execute(
+            "SELECT DISTINCT ticket_id FROM scans WHERE ticket_id IS NOT NULL"
+        )
+    }
+    for ticket in tickets:
+        states = [fold(k.store.scans_for_ticket(ticket)) for k in kiosks]
+        assert states[0] == states[1] == states[2], ticket
+    # The faults really happened.
+    assert proxy.counts["pass"] > 0
+    assert (
+        sum(proxy.counts[f] for f in ("refuse", "reset_request", "reset_response", "http500")) >= 10
+    )
+    assert errors  # and the clients noticed some of them
+
+
+@pytest.mark.slow
+def test_a_pull_killed_at_random_points_resumes_to_the_same_manifest(world: World) -> None:
+    with world.admin() as admin:
+        order = admin.post(
+            "/orders",
+            json={
+                "event_id": world.demo.event_id,
+                "buyer_name": "Bulk",
+                "items": [{"ticket_type": "GA", "quantity": 8000}],
+            },
+        )
+        assert order.status_code == 201
+        refund = order.json()["tickets"][0]["ticket_id"]
+        admin.post(f"/tickets/{refund}/refund")
+    reference = world.kiosk("Reference Gate")  # an uninterrupted pull
+
+    victim_path = world.tmp_path / "victim.db"
+    with world.admin() as admin:
+        code = enrol_code(admin, world.demo.event_id, "Victim Gate")
+    victim = Store.open(victim_path)
+    from sync.client import SyncClient
+
+    # Enrol without the first pull: the pull below is what gets killed.
+    client = SyncClient(victim)
+    answer = client._request(
+        client._client(world.server.url, token=""),
+        "POST",
+        "/devices/enrol",
+        json={"code": code, "device_id": victim.device_id},
+    )
+    victim.set_meta("server_url", world.server.url)
+    victim.set_meta("device_token", answer["token"])
+    victim.close()
+
+    def cursor() -> int:
+        conn = sqlite3.connect(victim_path, timeout=30)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='sync_cursor'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
+
+    rng = random.Random(5)
+    kills = 0
+    while kills < 12:
+        before = cursor()
+        process = subprocess.Popen(
+            [ADMITONE, "kiosk", "--store", str(victim_path), "sync", "--page-size", "97"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # Kill at a random point of the pull: after 0-5 more pages have been applied,
+        # often in the middle of the next one.
+        target = before + 97 * rng.randint(0, 5) + rng.randint(1, 96)
+        deadline = time.monotonic() + 60
+        while cursor() < target and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)  # polling a condition with a deadline
+        if process.poll() is not None:
+            break  # the pull finished before this kill
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        kills += 1
+        conn = sqlite3.connect(victim_path)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+    assert kills >= 10
+    finish = subprocess.run(
+        [ADMITONE, "kiosk", "--store", str(victim_path), "sync"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finish.returncode == 0, finish.stderr
+
+    def manifest(path: Path) -> dict[str, list[tuple[object, ...]]]:
+        conn = sqlite3.connect(path)
+        try:
+            return {
+                table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall())
+                for table in ("events", "ticket_types", "tickets", "revocations", "public_keys")
+            }
+        finally:
+            conn.close()
+
+    reference_path = reference.store.path
+    reference.client.pull()
+    assert manifest(victim_path) == manifest(reference_path)
+    assert len(manifest(victim_path)["tickets"]) == len(world.demo.tickets) + 8000

@@ -1,0 +1,72 @@
+"""``admitone kiosk …``: enrol, sync (and, with the UI, run the kiosk)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from sync.config import load_config
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    return Path(args.store) if args.store else load_config().kiosk.resolved_store()
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from scanner.store import Store
+    from sync.client import SyncClient, SyncError
+
+    with Store.open(_store_path(args)) as store:
+        client = SyncClient(store)
+
+        def progress(changes: int, pages: int) -> None:
+            print(f"  manifest: {changes:,} changes in {pages} pages", file=sys.stderr)
+
+        try:
+            answer = client.enrol(args.server, args.code, device_name=args.name, progress=progress)
+        except SyncError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"enrolled {answer.device_id} as {answer.gate} for events "
+            f"{', '.join(map(str, answer.event_ids))}; {store.ticket_count():,} tickets in "
+            f"{store.path}"
+        )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from scanner.store import Store
+    from sync.client import SyncClient, SyncError
+
+    with Store.open(_store_path(args)) as store:
+        client = SyncClient(store, page_size=args.page_size)
+        try:
+            pushed, pulled = client.sync_once()
+        except SyncError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            return 1
+        status = client.status()
+        print(
+            f"pushed {pushed.stored} scans ({pushed.duplicates} already on the server, "
+            f"{pushed.rejected} rejected); pulled {pulled.changes} changes in "
+            f"{pulled.pages} pages; {status.pending_uploads} scans pending; "
+            f"clock skew {status.clock_skew_seconds or 0:+.1f} s"
+        )
+    return 0
+
+
+def register(commands: Any) -> None:
+    kiosk = commands.add_parser("kiosk", help="the gate kiosk: enrol, sync")
+    kiosk.add_argument("--store", help="kiosk database (default: in the data directory)")
+    actions = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", required=True)
+    enrol = actions.add_parser("enrol", help="enrol with the sync server using a one-time code")
+    enrol.add_argument("--server", required=True, help="server URL, e.g. http://10.0.0.5:8645")
+    enrol.add_argument("--code", required=True, help="one-time enrolment code")
+    enrol.add_argument("--name", default="", help="a name for this kiosk")
+    enrol.set_defaults(handler=cmd_enrol)
+    sync = actions.add_parser("sync", help="run one sync cycle now and report")
+    sync.add_argument("--page-size", type=int, default=5000, help="manifest changes per page")
+    sync.set_defaults(handler=cmd_sync)
