@@ -27,8 +27,7 @@ def test_scheduler_pushes_after_an_admit_and_catches_up_when_the_network_returns
 ) -> None:
     proxy = FaultProxy(world.server.port, fault_rate=0.0)
     proxy.start()
-    kiosk = world.kiosk("North Gate", url=proxy.url,
-                        retry=RetryPolicy(attempts=1, initial=0.01))
+    kiosk = world.kiosk("North Gate", url=proxy.url, retry=RetryPolicy(attempts=1, initial=0.01))
     gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate)
     scheduler = SyncScheduler(kiosk.client, interval=60.0, offline_probe=0.2)
     scheduler.start()

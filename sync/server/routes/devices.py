@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import delete, func, select
 
 from sync.server import changes, issuing
@@ -139,13 +139,14 @@ def manifest(
 ) -> ManifestPage:
     """Changes after ``cursor`` for this kiosk's events, in order; apply each page whole."""
     with state.db.read() as session:
-        return changes.page(
+        body = changes.page_json(
             session,
             event_ids=device.event_ids,
             device_id=device.device_id,
             cursor=cursor,
             limit=limit,
         )
+    return Response(body, media_type="application/json")  # type: ignore[return-value]
 
 
 @router.post("/sync/scans", response_model=PushResponse, tags=["sync"])
