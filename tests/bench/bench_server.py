@@ -239,6 +239,21 @@ def run_one(label: str, database_url: str, workdir: Path) -> list[object]:
     ]
 
 
+def run_postgresql(workdir: Path) -> list[list[object]]:
+    try:
+        cluster = PostgresCluster()
+        cluster.start()
+    except PostgresUnavailableError as exc:
+        progress(f"PostgreSQL skipped: {exc}")
+        return []
+    try:
+        cluster.execute("CREATE DATABASE bench")
+        (workdir / "pg").mkdir()
+        return [run_one("PostgreSQL", cluster.url("bench"), workdir / "pg")]
+    finally:
+        cluster.stop()
+
+
 def main() -> None:
     rows = []
     workdir = Path(tempfile.mkdtemp(prefix="admitone-bench-server-"))
@@ -247,18 +262,8 @@ def main() -> None:
         rows.append(
             run_one("SQLite", f"sqlite:///{workdir / 'sqlite' / 'server.db'}", workdir / "sqlite")
         )
-        try:
-            cluster = PostgresCluster()
-            cluster.start()
-        except PostgresUnavailableError as exc:
-            progress(f"PostgreSQL skipped: {exc}")
-        else:
-            try:
-                cluster.execute("CREATE DATABASE bench")
-                (workdir / "pg").mkdir()
-                rows.append(run_one("PostgreSQL", cluster.url("bench"), workdir / "pg"))
-            finally:
-                cluster.stop()
+        if "postgresql" in os.environ.get("BENCH_SERVER_DATABASES", "sqlite,postgresql"):
+            rows += run_postgresql(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(
