@@ -35,30 +35,43 @@ def test_two_processes_share_tokens_scans_and_one_gapless_change_log(
         # Enrol on one process, use the token on the other.
         tokens = []
         for n, (code, server) in enumerate(zip(codes, (first, second, first), strict=True)):
-            answer = httpx.post(f"{server.api}/devices/enrol",
-                                json={"code": code, "device_id": f"kiosk-{n}"})
+            answer = httpx.post(
+                f"{server.api}/devices/enrol", json={"code": code, "device_id": f"kiosk-{n}"}
+            )
             assert answer.status_code == 200
             tokens.append(answer.json()["token"])
 
         def push_many(server: ServerProcess, token: str, device: str) -> None:
-            with httpx.Client(base_url=server.api, timeout=60,
-                              headers={"Authorization": f"Bearer {token}"}) as client:
+            with httpx.Client(
+                base_url=server.api, timeout=60, headers={"Authorization": f"Bearer {token}"}
+            ) as client:
                 for batch in range(10):
-                    scans = [{
-                        "scan_id": uuid.uuid4().hex, "ticket_id": demo.tickets[i]["ticket_id"],
-                        "event_id": demo.event_id, "device_id": device, "gate": device,
-                        "zone": "main", "direction": "in",
-                        "scanned_at": datetime.now(UTC).isoformat(), "verdict": "already_used",
-                    } for i in range(batch, batch + 20)]
+                    scans = [
+                        {
+                            "scan_id": uuid.uuid4().hex,
+                            "ticket_id": demo.tickets[i]["ticket_id"],
+                            "event_id": demo.event_id,
+                            "device_id": device,
+                            "gate": device,
+                            "zone": "main",
+                            "direction": "in",
+                            "scanned_at": datetime.now(UTC).isoformat(),
+                            "verdict": "already_used",
+                        }
+                        for i in range(batch, batch + 20)
+                    ]
                     response = client.post("/sync/scans", json={"scans": scans})
                     assert response.status_code == 200
 
         # Concurrent pushes through both processes while a third kiosk pulls from one.
-        pushers = [threading.Thread(target=push_many, args=(first, tokens[0], "kiosk-0")),
-                   threading.Thread(target=push_many, args=(second, tokens[1], "kiosk-1"))]
+        pushers = [
+            threading.Thread(target=push_many, args=(first, tokens[0], "kiosk-0")),
+            threading.Thread(target=push_many, args=(second, tokens[1], "kiosk-1")),
+        ]
         seen: list[int] = []
-        with httpx.Client(base_url=second.api, timeout=60,
-                          headers={"Authorization": f"Bearer {tokens[2]}"}) as reader:
+        with httpx.Client(
+            base_url=second.api, timeout=60, headers={"Authorization": f"Bearer {tokens[2]}"}
+        ) as reader:
             cursor = 0
             for thread in pushers:
                 thread.start()
