@@ -6,7 +6,11 @@
 set -eu
 
 VENV="${VENV:-.venv}"
-SYSTEM_PACKAGES="${SYSTEM_PACKAGES:-libzbar0 postgresql ca-certificates}"
+# libzbar0: the ZBar decoder; postgresql: the server tests' throwaway cluster;
+# the rest: what Qt needs to run offscreen and play sound (libpulse0 for QtMultimedia).
+SYSTEM_PACKAGES="${SYSTEM_PACKAGES:-libzbar0 postgresql ca-certificates libglib2.0-0 libgl1 \
+libegl1 libopengl0 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libpulse0 \
+fonts-dejavu-core}"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

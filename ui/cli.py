@@ -58,10 +58,52 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from ui.app import run
+
+    config = load_config().kiosk
+    source = (
+        args.source
+        if args.source is not None
+        else (args.camera if args.camera is not None else config.camera)
+    )
+    return run(
+        config,
+        store_path=_store_path(args),
+        source=source,
+        fullscreen=not args.windowed,
+        language=args.language,
+        mode=args.mode,
+    )
+
+
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    from scanner.store import Store
+    from scanner.supervisor import SupervisorPin
+
+    with Store.open(_store_path(args)) as store:
+        try:
+            SupervisorPin(store).set(args.pin)
+        except ValueError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            return 2
+    print("supervisor PIN set")
+    return 0
+
+
 def register(commands: Any) -> None:
-    kiosk = commands.add_parser("kiosk", help="the gate kiosk: enrol, sync")
+    kiosk = commands.add_parser("kiosk", help="the gate kiosk: run it, enrol, sync")
     kiosk.add_argument("--store", help="kiosk database (default: in the data directory)")
-    actions = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", required=True)
+    kiosk.add_argument("--camera", help="camera index or device path (default from config)")
+    kiosk.add_argument("--source", help="a video file or image folder instead of a camera")
+    kiosk.add_argument("--windowed", action="store_true", help="not full screen")
+    kiosk.add_argument("--language", help="en or id (default from config)")
+    kiosk.add_argument("--mode", default="entry", choices=["entry", "exit", "reentry", "vip"])
+    kiosk.set_defaults(handler=cmd_run)
+    actions = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION")
+    set_pin = actions.add_parser("set-pin", help="set the supervisor PIN")
+    set_pin.add_argument("pin")
+    set_pin.set_defaults(handler=cmd_set_pin)
     enrol = actions.add_parser("enrol", help="enrol with the sync server using a one-time code")
     enrol.add_argument("--server", required=True, help="server URL, e.g. http://10.0.0.5:8645")
     enrol.add_argument("--code", required=True, help="one-time enrolment code")

@@ -1,0 +1,324 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="id_ID">
+<context>
+    <name>Verdict</name>
+    <message>
+        <source>ADMITTED</source>
+        <translation>SILAKAN MASUK</translation>
+    </message>
+    <message>
+        <source>EXIT RECORDED</source>
+        <translation>KELUAR TERCATAT</translation>
+    </message>
+    <message>
+        <source>ALREADY USED</source>
+        <translation>SUDAH DIPAKAI</translation>
+    </message>
+    <message>
+        <source>INVALID TICKET</source>
+        <translation>TIKET TIDAK SAH</translation>
+    </message>
+    <message>
+        <source>UNKNOWN ISSUER</source>
+        <translation>PENERBIT TIDAK DIKENAL</translation>
+    </message>
+    <message>
+        <source>WRONG EVENT</source>
+        <translation>ACARA LAIN</translation>
+    </message>
+    <message>
+        <source>NOT VALID YET</source>
+        <translation>BELUM BERLAKU</translation>
+    </message>
+    <message>
+        <source>EXPIRED</source>
+        <translation>KEDALUWARSA</translation>
+    </message>
+    <message>
+        <source>REVOKED</source>
+        <translation>DIBATALKAN</translation>
+    </message>
+    <message>
+        <source>NOT ALLOWED HERE</source>
+        <translation>BUKAN DI SINI</translation>
+    </message>
+    <message>
+        <source>EXIT FIRST</source>
+        <translation>KELUAR DULU</translation>
+    </message>
+    <message>
+        <source>NOT IN LIST</source>
+        <translation>TIDAK ADA DI DAFTAR</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>uang dikembalikan</translation>
+    </message>
+    <message>
+        <source>transferred to someone else</source>
+        <translation>dialihkan ke orang lain</translation>
+    </message>
+    <message>
+        <source>blocked by the organiser</source>
+        <translation>diblokir penyelenggara</translation>
+    </message>
+    <message>
+        <source>forged or damaged code</source>
+        <translation>kode palsu atau rusak</translation>
+    </message>
+    <message>
+        <source>not an AdmitOne code</source>
+        <translation>bukan kode AdmitOne</translation>
+    </message>
+    <message>
+        <source>never admitted: use the main entrance</source>
+        <translation>belum pernah masuk: lewat pintu utama</translation>
+    </message>
+    <message>
+        <source>no VIP access</source>
+        <translation>tanpa akses VIP</translation>
+    </message>
+    <message>
+        <source>was not recorded inside</source>
+        <translation>tidak tercatat di dalam</translation>
+    </message>
+    <message>
+        <source>READY</source>
+        <translation>SIAP</translation>
+    </message>
+    <message>
+        <source>Show your ticket to the camera</source>
+        <translation>Tunjukkan tiket Anda ke kamera</translation>
+    </message>
+    <message>
+        <source>override by {who}: {why}</source>
+        <translation>diizinkan oleh {who}: {why}</translation>
+    </message>
+    <message>
+        <source>seat {section} row {row} no. {number}</source>
+        <translation>kursi {section} baris {row} no. {number}</translation>
+    </message>
+    <message>
+        <source>accessible</source>
+        <translation>akses disabilitas</translation>
+    </message>
+    <message>
+        <source>not in the synced list yet: genuine signature</source>
+        <translation>belum ada di daftar tersinkron: tanda tangan asli</translation>
+    </message>
+    <message>
+        <source>first used {time} at {gate}</source>
+        <translation>pertama dipakai {time} di {gate}</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>Mode: {mode}</source>
+        <translation>Mode: {mode}</translation>
+    </message>
+    <message>
+        <source>Gate: {gate}</source>
+        <translation>Gerbang: {gate}</translation>
+    </message>
+    <message>
+        <source>Event: {events}</source>
+        <translation>Acara: {events}</translation>
+    </message>
+    <message>
+        <source>NOT ENROLLED</source>
+        <translation>BELUM TERDAFTAR</translation>
+    </message>
+    <message>
+        <source>ONLINE</source>
+        <translation>DARING</translation>
+    </message>
+    <message>
+        <source>OFFLINE</source>
+        <translation>LURING</translation>
+    </message>
+    <message>
+        <source>Last sync: {age}</source>
+        <translation>Sinkron terakhir: {age}</translation>
+    </message>
+    <message>
+        <source>Pending: {n}</source>
+        <translation>Menunggu: {n}</translation>
+    </message>
+    <message>
+        <source>List age: {age}</source>
+        <translation>Umur daftar: {age}</translation>
+    </message>
+    <message>
+        <source>Admitted: {n}</source>
+        <translation>Masuk: {n}</translation>
+    </message>
+    <message>
+        <source>camera OK</source>
+        <translation>kamera OK</translation>
+    </message>
+    <message>
+        <source>CAMERA FAILED</source>
+        <translation>KAMERA GAGAL</translation>
+    </message>
+    <message>
+        <source>camera starting</source>
+        <translation>kamera menyala</translation>
+    </message>
+    <message>
+        <source>video ended</source>
+        <translation>video selesai</translation>
+    </message>
+    <message>
+        <source>no camera</source>
+        <translation>tanpa kamera</translation>
+    </message>
+    <message>
+        <source>CLOCK OFF BY {n} s</source>
+        <translation>JAM MELESET {n} d</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>belum pernah</translation>
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation>{n} d</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} mnt</translation>
+    </message>
+    <message>
+        <source>{n} h</source>
+        <translation>{n} j</translation>
+    </message>
+    <message>
+        <source>ENTRY</source>
+        <translation>MASUK</translation>
+    </message>
+    <message>
+        <source>EXIT</source>
+        <translation>KELUAR</translation>
+    </message>
+    <message>
+        <source>REENTRY</source>
+        <translation>MASUK ULANG</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+</context>
+<context>
+    <name>Kiosk</name>
+    <message>
+        <source>Type a ticket code and press Enter</source>
+        <translation>Ketik kode tiket lalu tekan Enter</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Camera problem: {message}. Retrying…</source>
+        <translation>Masalah kamera: {message}. Mencoba lagi…</translation>
+    </message>
+</context>
+<context>
+    <name>Supervisor</name>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Supervisor PIN</source>
+        <translation>PIN supervisor</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Buka</translation>
+    </message>
+    <message>
+        <source>Locked after too many wrong PINs; try again at {time}</source>
+        <translation>Terkunci karena terlalu banyak PIN salah; coba lagi pukul {time}</translation>
+    </message>
+    <message>
+        <source>Wrong PIN; {n} tries left</source>
+        <translation>PIN salah; sisa {n} kali</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Mode</translation>
+    </message>
+    <message>
+        <source>Gate name</source>
+        <translation>Nama gerbang</translation>
+    </message>
+    <message>
+        <source>Event ids</source>
+        <translation>Nomor acara</translation>
+    </message>
+    <message>
+        <source>Decoder</source>
+        <translation>Dekoder</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Terapkan</translation>
+    </message>
+    <message>
+        <source>Reason for letting this guest in</source>
+        <translation>Alasan mengizinkan tamu ini masuk</translation>
+    </message>
+    <message>
+        <source>Override last rejection</source>
+        <translation>Izinkan penolakan terakhir</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Sinkron sekarang</translation>
+    </message>
+    <message>
+        <source>Leave kiosk mode</source>
+        <translation>Keluar mode kios</translation>
+    </message>
+    <message>
+        <source>ENTRY</source>
+        <translation>MASUK</translation>
+    </message>
+    <message>
+        <source>EXIT</source>
+        <translation>KELUAR</translation>
+    </message>
+    <message>
+        <source>REENTRY</source>
+        <translation>MASUK ULANG</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <source>Event ids are numbers, separated by commas</source>
+        <translation>Nomor acara berupa angka, dipisah koma</translation>
+    </message>
+    <message>
+        <source>There is no rejection to override</source>
+        <translation>Tidak ada penolakan untuk diizinkan</translation>
+    </message>
+    <message>
+        <source>Type the reason first</source>
+        <translation>Ketik alasannya dulu</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>Gagal: {error}</translation>
+    </message>
+    <message>
+        <source>Done: {action}</source>
+        <translation>Selesai: {action}</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,102 @@
+"""Assemble and start the kiosk: store, gate, pipeline, sync, window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from scanner.camera import open_source
+from scanner.checkpoint import Mode, preset
+from scanner.decode import make_decoder
+from scanner.gate import Gate
+from scanner.pipeline import Pipeline
+from scanner.store import Store
+from scanner.supervisor import SupervisorPin
+from sync.client import SyncClient
+from sync.config import KioskConfig
+from sync.scheduler import SyncScheduler
+from ui.bridge import KioskBridge
+from ui.i18n import install_language
+from ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+STYLE = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+
+
+@dataclass
+class Kiosk:
+    store: Store
+    gate: Gate
+    pipeline: Pipeline
+    bridge: KioskBridge
+    window: KioskWindow
+    client: SyncClient | None
+
+
+def build_kiosk(
+    config: KioskConfig,
+    *,
+    store_path: Path,
+    source: str | None,
+    mode: str = "entry",
+    gate_name: str | None = None,
+    loop_video: bool = True,
+    ready_after_ms: int = 3000,
+) -> Kiosk:
+    store = Store.open(store_path)
+    name = gate_name or store.get_meta("gate") or "Gate"
+    event = store.get_event(min(store.event_ids())) if store.event_ids() else None
+    checkpoint = preset(Mode(mode), allow_reentry=bool(event and event.allow_reentry))
+    gate = Gate(store, checkpoint, gate_name=name)
+    frames = open_source(source, realtime=True, loop=loop_video) if source else None
+    pipeline = Pipeline(gate, frames, decoder=make_decoder(config.decoder))
+    client = scheduler = None
+    if store.get_meta("device_token"):
+        client = SyncClient(store, skew_warning_seconds=config.clock_skew_warning_seconds)
+        client.on_manifest_applied.append(lambda _result: gate.reload_manifest())
+        scheduler = SyncScheduler(client, interval=config.sync_interval_seconds)
+    bridge = KioskBridge(gate, pipeline, client=client, scheduler=scheduler)
+    window = KioskWindow(bridge, SupervisorPin(store), ready_after_ms=ready_after_ms)
+    return Kiosk(store, gate, pipeline, bridge, window, client)
+
+
+def run(
+    config: KioskConfig,
+    *,
+    store_path: Path,
+    source: str | None,
+    fullscreen: bool,
+    language: str | None = None,
+    mode: str = "entry",
+) -> int:
+    os.environ.setdefault(
+        "QT_QPA_PLATFORM",
+        "offscreen"
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+        else "",
+    )
+    if not os.environ["QT_QPA_PLATFORM"]:
+        del os.environ["QT_QPA_PLATFORM"]
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    translator = install_language(app, language or config.language)
+    if STYLE.is_file():
+        app.setStyleSheet(STYLE.read_text())
+    kiosk = build_kiosk(config, store_path=store_path, source=source, mode=mode)
+    kiosk.bridge.start()
+    if fullscreen:
+        kiosk.window.showFullScreen()
+    else:
+        kiosk.window.show()
+    kiosk.window.setFocus()
+    try:
+        return app.exec()
+    finally:
+        kiosk.bridge.stop()
+        kiosk.store.close()
+        del translator
