@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export VENV
 
-.PHONY: setup test lint bench demo clean
+.PHONY: setup test lint bench demo demo-offline screenshots clean
 
 setup:
 	sh packaging/bootstrap-dev.sh
@@ -21,7 +21,13 @@ bench: setup
 	$(BIN)/python -m tests.bench
 
 demo: setup
+	$(BIN)/admitone kiosk demo $(if $(CAMERA),--camera $(CAMERA))
+
+demo-offline: setup
 	$(BIN)/admitone demo
+
+screenshots: setup
+	$(BIN)/python -m ui.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

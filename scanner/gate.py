@@ -93,11 +93,14 @@ class Gate:
             self._recent.clear()
 
     def reload_manifest(self) -> None:
-        """Pick up keys and events a sync has written to the store."""
+        """Pick up keys and events a sync has written to the store.
+
+        The debounce memory is kept: a guest still holding up a code while a sync
+        lands is the same presentation, not a second entry.
+        """
         with self._lock:
             self.keyring = self.store.keyring()
             self._events.clear()
-            self._recent.clear()
 
     # --- scanning ---------------------------------------------------------------
 

@@ -58,7 +58,9 @@ def build_kiosk(
     client = scheduler = None
     if store.get_meta("device_token"):
         client = SyncClient(store, skew_warning_seconds=config.clock_skew_warning_seconds)
-        client.on_manifest_applied.append(lambda _result: gate.reload_manifest())
+        client.on_manifest_applied.append(
+            lambda result: gate.reload_manifest() if result.changes else None
+        )
         scheduler = SyncScheduler(client, interval=config.sync_interval_seconds)
     bridge = KioskBridge(gate, pipeline, client=client, scheduler=scheduler)
     window = KioskWindow(bridge, SupervisorPin(store), ready_after_ms=ready_after_ms)

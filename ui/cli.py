@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exit_now(code: int) -> int:
+    """Leave without interpreter finalisation.
+
+    With PySide6 6.12 and the decoders' bindings loaded, the garbage collection
+    at interpreter shutdown can abort ("bool_dealloc: deallocating True or
+    False"), turning a clean exit into status 134.  Everything the kiosk owns
+    (store, pipeline, sync) is closed before this point, so skipping
+    finalisation loses nothing.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ui.app import run
 
@@ -67,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.source is not None
         else (args.camera if args.camera is not None else config.camera)
     )
-    return run(
+    code = run(
         config,
         store_path=_store_path(args),
         source=source,
@@ -75,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         language=args.language,
         mode=args.mode,
     )
+    return _exit_now(code)
 
 
 def cmd_set_pin(args: argparse.Namespace) -> int:
@@ -91,6 +107,12 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ui.demo import run_demo
+
+    return _exit_now(run_demo(Path(args.workdir), port=args.port, camera=args.camera))
+
+
 def register(commands: Any) -> None:
     kiosk = commands.add_parser("kiosk", help="the gate kiosk: run it, enrol, sync")
     kiosk.add_argument("--store", help="kiosk database (default: in the data directory)")
@@ -101,6 +123,10 @@ def register(commands: Any) -> None:
     kiosk.add_argument("--mode", default="entry", choices=["entry", "exit", "reentry", "vip"])
     kiosk.set_defaults(handler=cmd_run)
     actions = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION")
+    demo = actions.add_parser("demo", help="server, demo event, enrolled kiosk, gate video")
+    demo.add_argument("--workdir", default="demo", help="where the demo's files go")
+    demo.add_argument("--port", type=int, default=8645)
+    demo.set_defaults(handler=cmd_demo)
     set_pin = actions.add_parser("set-pin", help="set the supervisor PIN")
     set_pin.add_argument("pin")
     set_pin.set_defaults(handler=cmd_set_pin)

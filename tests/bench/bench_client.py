@@ -18,7 +18,7 @@ import httpx
 
 from scanner import Gate, Mode, Store, TicketRecord, preset
 from sync.client import SyncClient
-from sync.server.seed import enrol_code, seed_demo
+from sync.seed import enrol_code, seed_demo
 from tests.bench.report import progress, table
 from tests.live_server import ServerProcess
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from sync.server.seed import enrol_code, seed_demo
+from sync.seed import enrol_code, seed_demo
 from tests.bench.report import median, percentile, progress, table
 from tests.live_server import ServerProcess
 from tests.pg import PostgresCluster, PostgresUnavailableError

@@ -131,7 +131,7 @@ class Enrolled:
 
 
 def enrol_device(server: ServerHandle, event_id: int, device_id: str, gate: str) -> str:
-    from sync.server.seed import enrol_code
+    from sync.seed import enrol_code
 
     with server.admin() as admin:
         code = enrol_code(admin, event_id, gate)
@@ -144,7 +144,7 @@ def enrol_device(server: ServerHandle, event_id: int, device_id: str, gate: str)
 
 @pytest.fixture
 def enrolled(server: ServerHandle) -> Enrolled:
-    from sync.server.seed import seed_demo
+    from sync.seed import seed_demo
 
     with server.admin() as admin:
         demo = seed_demo(admin, general=20)

@@ -16,7 +16,7 @@ import numpy as np
 from scanner import Keyring, verify
 from scanner.decode import make_decoder
 from scanner.keys import public_from_raw
-from sync.server.seed import seed_demo
+from sync.seed import seed_demo
 from tests.server.conftest import ServerHandle
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))

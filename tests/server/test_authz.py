@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sync.server.seed import enrol_code
+from sync.seed import enrol_code
 from tests.server.conftest import Enrolled
 
 ADMIN_ONLY = {"none": 401, "bad": 401, "device": 403}

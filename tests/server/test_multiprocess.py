@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from sync.server.seed import enrol_code, seed_demo
+from sync.seed import enrol_code, seed_demo
 from tests.live_server import ServerProcess
 from tests.pg import PostgresCluster
 

@@ -12,7 +12,7 @@ import pytest
 
 from scanner import Store
 from sync.client import RetryPolicy, SyncClient
-from sync.server.seed import DemoCatalogue, enrol_code, seed_demo
+from sync.seed import DemoCatalogue, enrol_code, seed_demo
 from tests.live_server import ServerProcess
 
 

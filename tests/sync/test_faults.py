@@ -17,7 +17,7 @@ import pytest
 from scanner import Gate, Mode, Store, preset
 from scanner.state import fold
 from sync.client import RetryPolicy, SyncError
-from sync.server.seed import enrol_code
+from sync.seed import enrol_code
 from tests.fault_proxy import FaultProxy
 from tests.sync.conftest import Kiosk, World
 
