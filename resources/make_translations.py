@@ -98,6 +98,12 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "Type the reason first": "Ketik alasannya dulu",
         "Failed: {error}": "Gagal: {error}",
         "Done: {action}": "Selesai: {action}",
+        "camera index, /dev/videoN, video file or folder": "nomor kamera, /dev/videoN, berkas video atau folder",
+        "one-time enrolment code": "kode pendaftaran sekali pakai",
+        "Enrol": "Daftarkan",
+        "Camera": "Kamera",
+        "Sync server": "Server sinkron",
+        "Type the server address and the enrolment code": "Ketik alamat server dan kode pendaftaran",
     },
 }
 

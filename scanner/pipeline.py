@@ -218,6 +218,14 @@ class Pipeline:
             thread.join(timeout)
         self._threads = []
 
+    def restart(self, source: FrameSource | None) -> None:
+        """Switch to another frame source (a supervisor picked another camera)."""
+        self.stop()
+        self.source = source
+        self._mailbox = _Mailbox()
+        self._work = queue.Queue()
+        self.start()
+
     def wait_until_source_ends(self, timeout: float) -> bool:
         """For finite sources: True once every frame was read, decoded and judged."""
         deadline = time.monotonic() + timeout

@@ -193,6 +193,32 @@ class KioskBridge(QObject):
             lambda: self.gate.set_checkpoint(checkpoint, actor=actor, now=datetime.now(UTC)),
         )
 
+    def enrol(self, server_url: str, code: str) -> None:
+        """Enrol from the supervisor panel; syncing starts as soon as it succeeds."""
+
+        def action() -> str:
+            client = self.client or SyncClient(self.gate.store)
+            answer = client.enrol(server_url, code)
+            self.gate.reload_manifest()
+            self.gate.set_events(answer.event_ids, actor="supervisor", now=datetime.now(UTC))
+            self.gate.gate_name = answer.gate
+            if self.client is None:
+                self.client = client
+                client.on_manifest_applied.append(
+                    lambda result: self.gate.reload_manifest() if result.changes else None
+                )
+                self.scheduler = SyncScheduler(client)
+                self.scheduler.start()
+            return answer.gate
+
+        self.run("enrol", action)
+
+    def change_source(self, spec: str) -> None:
+        """Open another camera, video or image folder in place of the current source."""
+        from scanner.camera import open_source
+
+        self.run("camera", lambda: self.pipeline.restart(open_source(spec) if spec else None))
+
     def sync_now(self) -> None:
         if self.client is None:
             self.actionDone.emit("sync", RuntimeError("this kiosk has no sync server"))

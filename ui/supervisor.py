@@ -104,10 +104,23 @@ class SupervisorPanel(QDialog):
         self.decoder = QComboBox(self)
         self.decoder.addItems(list(BACKENDS))
         self.decoder.setCurrentText(bridge.pipeline.decoder.name)
+        self.camera = QLineEdit(self)
+        self.camera.setPlaceholderText(tr("camera index, /dev/videoN, video file or folder"))
+        self.server_url = QLineEdit(self)
+        self.server_url.setPlaceholderText("http://10.0.0.5:8645")
+        self.enrol_code = QLineEdit(self)
+        self.enrol_code.setPlaceholderText(tr("one-time enrolment code"))
+        self.enrol = QPushButton(tr("Enrol"), self)
         form.addRow(tr("Mode"), self.mode)
         form.addRow(tr("Gate name"), self.gate_name)
         form.addRow(tr("Event ids"), self.events)
         form.addRow(tr("Decoder"), self.decoder)
+        form.addRow(tr("Camera"), self.camera)
+        enrol_row = QHBoxLayout()
+        enrol_row.addWidget(self.server_url)
+        enrol_row.addWidget(self.enrol_code)
+        enrol_row.addWidget(self.enrol)
+        form.addRow(tr("Sync server"), enrol_row)
         self.apply = QPushButton(tr("Apply"), self)
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText(tr("Reason for letting this guest in"))
@@ -132,6 +145,7 @@ class SupervisorPanel(QDialog):
         self.apply.clicked.connect(self._apply)
         self.override.clicked.connect(self._override)
         self.sync_now.clicked.connect(bridge.sync_now)
+        self.enrol.clicked.connect(self._enrol)
         self.leave.clicked.connect(self.leaveKiosk.emit)
         bridge.actionDone.connect(self._done)
         self._set_decoder = set_decoder
@@ -160,7 +174,16 @@ class SupervisorPanel(QDialog):
 
         if self._set_decoder is not None:
             self._set_decoder(self.decoder.currentText())
+        if self.camera.text().strip():
+            self.bridge.change_source(self.camera.text().strip())
         self.bridge.run("apply", action)
+
+    def _enrol(self) -> None:
+        url, code = self.server_url.text().strip(), self.enrol_code.text().strip()
+        if not url or not code:
+            self.message.setText(tr("Type the server address and the enrolment code"))
+            return
+        self.bridge.enrol(url, code)
 
     def _override(self) -> None:
         verdict = self.bridge.last_verdict
@@ -176,7 +199,7 @@ class SupervisorPanel(QDialog):
     def _done(self, name: str, result: object) -> None:
         if name == "counts" and isinstance(result, dict):
             self.counts.setText(" · ".join(f"{k}: {v}" for k, v in sorted(result.items())))
-        elif name in ("apply", "override", "sync"):
+        elif name in ("apply", "override", "sync", "enrol", "camera"):
             if isinstance(result, Exception):
                 self.message.setText(tr("Failed: {error}").format(error=result))
             else:

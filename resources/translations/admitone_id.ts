@@ -320,5 +320,29 @@
         <source>Done: {action}</source>
         <translation>Selesai: {action}</translation>
     </message>
+    <message>
+        <source>camera index, /dev/videoN, video file or folder</source>
+        <translation>nomor kamera, /dev/videoN, berkas video atau folder</translation>
+    </message>
+    <message>
+        <source>one-time enrolment code</source>
+        <translation>kode pendaftaran sekali pakai</translation>
+    </message>
+    <message>
+        <source>Enrol</source>
+        <translation>Daftarkan</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Kamera</translation>
+    </message>
+    <message>
+        <source>Sync server</source>
+        <translation>Server sinkron</translation>
+    </message>
+    <message>
+        <source>Type the server address and the enrolment code</source>
+        <translation>Ketik alamat server dan kode pendaftaran</translation>
+    </message>
 </context>
 </TS>

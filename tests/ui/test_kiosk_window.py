@@ -191,3 +191,38 @@ def test_wedge_and_manual_sources_are_told_apart(make_kiosk: KioskFactory, issue
     code, _ = window_times(issue)
     kiosk.type_code(code)
     kiosk.qtbot.waitUntil(lambda: seen == [InputSource.WEDGE])
+
+
+def test_a_supervisor_switches_to_another_camera_source(
+    make_kiosk: KioskFactory, issue: Issue, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    kiosk = make_kiosk()
+    code, _ = window_times(issue)
+    cv2.imwrite(str(tmp_path / "frame.png"), make_frame(code, "clean", 4))
+    panel = kiosk.window.show_panel()
+    panel.camera.setText(str(tmp_path))
+    kiosk.qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)
+    kiosk.wait_title("ADMITTED")
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.preview.frames_shown > 0)
+
+
+def test_no_audio_device_logs_one_warning_and_scanning_goes_on(
+    make_kiosk: KioskFactory, issue: Issue, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ui.sounds import SoundPlayer
+
+    with caplog.at_level("WARNING", logger="ui.sounds"):
+        player = SoundPlayer()
+    if player.available:
+        pytest.skip("this machine has an audio output; the no-device path is not reachable")
+    assert [r.getMessage() for r in caplog.records] == [
+        "no audio output device: verdict sounds are off, scanning goes on"
+    ]
+    kiosk = make_kiosk()
+    kiosk.window.sounds = player
+    code, _ = window_times(issue)
+    kiosk.type_code(code)
+    kiosk.wait_title("ADMITTED")
+    assert player.played == [Tone.ADMIT]
