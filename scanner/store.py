@@ -478,6 +478,31 @@ class Store:
             )
         return audit_id
 
+    def pending_audit(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Supervisor actions the server has not acknowledged yet, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT audit_id, at, actor, action, detail FROM audit WHERE uploaded = 0 "
+                "ORDER BY at LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            {
+                "audit_id": r[0],
+                "at": r[1],
+                "actor": r[2],
+                "action": r[3],
+                "detail": json.loads(r[4]),
+            }
+            for r in rows
+        ]
+
+    def mark_audit_uploaded(self, audit_ids: Iterable[str]) -> None:
+        with self.transaction():
+            self._conn.executemany(
+                "UPDATE audit SET uploaded=1 WHERE audit_id=?", [(a,) for a in audit_ids]
+            )
+
     def audit_log(self) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._conn.execute(

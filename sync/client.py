@@ -407,7 +407,17 @@ class SyncClient:
                 conflicts += answer.new_conflicts
                 if len(done) < len(pending):
                     raise OfflineError("the server acknowledged only part of a batch; will retry")
+            self._push_audit(client)
         return PushResult(stored, duplicates, rejected, conflicts)
+
+    def _push_audit(self, client: httpx.Client) -> None:
+        """Supervisor actions (mode switches, overrides, PIN tries) go up like scans."""
+        while True:
+            entries = self.store.pending_audit(self.push_batch)
+            if not entries:
+                return
+            self._request(client, "POST", "/sync/audit", json={"entries": entries})
+            self.store.mark_audit_uploaded(e["audit_id"] for e in entries)
 
     # --- heartbeat and the whole cycle --------------------------------------------------------
 

@@ -172,3 +172,24 @@ class HeartbeatResponse(WireModel):
     server_time: datetime
     skew_seconds: float
     """Client clock minus server clock, in seconds (positive: the kiosk is ahead)."""
+
+
+class AuditEntryWire(WireModel):
+    audit_id: ScanId
+    at: AwareDatetime
+    actor: ShortText
+    action: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    detail: dict[str, Any]
+
+
+class PushAuditRequest(WireModel):
+    entries: Annotated[list[AuditEntryWire], Field(max_length=MAX_PUSH_BATCH)]
+
+
+class PushAuditResponse(WireModel):
+    stored: int
+    duplicates: int
+
+
+class AuditEntryOut(AuditEntryWire):
+    device_id: str

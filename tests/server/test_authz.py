@@ -166,6 +166,25 @@ MATRIX: dict[tuple[str, str], Spec] = {
         0,
         lambda e: {"json": {"client_time": datetime.now(UTC).isoformat()}},
     ),
+    ("POST", "/sync/audit"): (
+        DEVICE_ONLY,
+        200,
+        0,
+        lambda e: {
+            "json": {
+                "entries": [
+                    {
+                        "audit_id": uuid.uuid4().hex,
+                        "at": datetime.now(UTC).isoformat(),
+                        "actor": "sup",
+                        "action": "checkpoint",
+                        "detail": {"to": "vip"},
+                    }
+                ]
+            }
+        },
+    ),
+    ("GET", "/audit"): (ADMIN_ONLY, 0, 200, lambda e: {}),
     ("GET", "/keys"): (EITHER, 200, 200, lambda e: {}),
     ("POST", "/keys/rotate"): (ADMIN_ONLY, 0, 201, lambda e: {}),
     ("POST", "/keys/{kid}/retire"): (

@@ -170,3 +170,17 @@ def test_kiosk_enrol_cli_with_a_bad_code_says_what_to_do(world: World, tmp_path:
         "Error: server refused (401): unknown, used or expired enrolment code; ask the "
         "organiser for a new one"
     )
+
+
+def test_supervisor_actions_are_synced_to_the_server(world: World) -> None:
+    kiosk = world.kiosk("North Gate")
+    gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate)
+    gate.set_checkpoint(preset(Mode.VIP), actor="sup-4", now=datetime.now(UTC))
+    kiosk.client.push()
+    kiosk.client.push()  # nothing new: no duplicates on the server
+    with world.admin() as admin:
+        entries = admin.get("/audit", params={"device_id": kiosk.store.device_id}).json()
+    assert [(e["actor"], e["action"], e["detail"]["to"]) for e in entries] == [
+        ("sup-4", "checkpoint", "vip")
+    ]
+    assert kiosk.store.pending_audit() == []

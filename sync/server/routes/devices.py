@@ -12,17 +12,27 @@ from sqlalchemy import delete, func, select
 from sync.server import changes, issuing
 from sync.server.auth import Admin, AnyPrincipal, DevicePrincipal, hash_secret, new_token
 from sync.server.ingest import ingest
-from sync.server.models import Device, DeviceEvent, EnrolAttempt, EnrolmentCode, SigningKey
+from sync.server.models import (
+    AuditEntry,
+    Device,
+    DeviceEvent,
+    EnrolAttempt,
+    EnrolmentCode,
+    SigningKey,
+)
 from sync.server.routes.catalog import get_event_or_404
 from sync.server.schemas import EnrolCodeIn, EnrolCodeOut, IdPath, KeyOut, TicketIdPath
 from sync.server.state import ServerState, server_state
 from sync.wire import (
     MAX_PAGE,
+    AuditEntryOut,
     EnrolRequest,
     EnrolResponse,
     HeartbeatRequest,
     HeartbeatResponse,
     ManifestPage,
+    PushAuditRequest,
+    PushAuditResponse,
     PushRequest,
     PushResponse,
 )
@@ -154,6 +164,56 @@ def push_scans(body: PushRequest, state: State, device: DevicePrincipal) -> Push
     """Store this kiosk's scans; each gets an ack (stored, duplicate or rejected)."""
     with state.db.write() as session:
         return ingest(session, device, body.scans)
+
+
+@router.post("/sync/audit", response_model=PushAuditResponse, tags=["sync"])
+def push_audit(body: PushAuditRequest, state: State, device: DevicePrincipal) -> PushAuditResponse:
+    """Store this kiosk's supervisor actions (idempotent by audit id)."""
+    assert device.device_id is not None
+    ids = [e.audit_id for e in body.entries]
+    with state.db.write() as session:
+        known = set(
+            session.scalars(select(AuditEntry.audit_id).where(AuditEntry.audit_id.in_(ids)))
+        )
+        fresh = {e.audit_id: e for e in body.entries if e.audit_id not in known}
+        session.add_all(
+            AuditEntry(
+                audit_id=e.audit_id,
+                device_id=device.device_id,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                detail=e.detail,
+                received_at=datetime.now(UTC),
+            )
+            for e in fresh.values()
+        )
+    return PushAuditResponse(stored=len(fresh), duplicates=len(body.entries) - len(fresh))
+
+
+@router.get("/audit", response_model=list[AuditEntryOut], tags=["sync"])
+def list_audit(
+    state: State,
+    _: Admin,
+    device_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[AuditEntryOut]:
+    """Supervisor actions from every kiosk (or one), newest last."""
+    with state.db.read() as session:
+        query = select(AuditEntry).order_by(AuditEntry.at).limit(limit)
+        if device_id is not None:
+            query = query.where(AuditEntry.device_id == device_id)
+        return [
+            AuditEntryOut(
+                audit_id=a.audit_id,
+                at=a.at,
+                actor=a.actor,
+                action=a.action,
+                detail=a.detail,
+                device_id=a.device_id,
+            )
+            for a in session.scalars(query)
+        ]
 
 
 @router.post("/sync/heartbeat", response_model=HeartbeatResponse, tags=["sync"])
