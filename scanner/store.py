@@ -480,22 +480,7 @@ class Store:
 
     def pending_audit(self, limit: int = 500) -> list[dict[str, Any]]:
         """Supervisor actions the server has not acknowledged yet, oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT audit_id, at, actor, action, detail FROM audit WHERE uploaded = 0 "
-                "ORDER BY at LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [
-            {
-                "audit_id": r[0],
-                "at": r[1],
-                "actor": r[2],
-                "action": r[3],
-                "detail": json.loads(r[4]),
-            }
-            for r in rows
-        ]
+        return self._audit("WHERE uploaded = 0 ORDER BY at LIMIT ?", (limit,))
 
     def mark_audit_uploaded(self, audit_ids: Iterable[str]) -> None:
         with self.transaction():
@@ -504,20 +489,15 @@ class Store:
             )
 
     def audit_log(self) -> list[dict[str, Any]]:
+        return self._audit("ORDER BY at", ())
+
+    def _audit(self, tail: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT audit_id, at, actor, action, detail FROM audit ORDER BY at"
+                f"SELECT audit_id, at, actor, action, detail FROM audit {tail}", params
             ).fetchall()
-        return [
-            {
-                "audit_id": r[0],
-                "at": r[1],
-                "actor": r[2],
-                "action": r[3],
-                "detail": json.loads(r[4]),
-            }
-            for r in rows
-        ]
+        keys = ("audit_id", "at", "actor", "action")
+        return [{**dict(zip(keys, r[:4], strict=True)), "detail": json.loads(r[4])} for r in rows]
 
     def integrity_ok(self) -> bool:
         with self._lock:

@@ -13,10 +13,11 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.live_server import free_port
 
 
 class PostgresUnavailableError(RuntimeError):
@@ -38,19 +39,12 @@ def _bindir() -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class PostgresCluster:
     def __init__(self) -> None:
         self.bindir = _bindir()
         self.base = Path(tempfile.mkdtemp(prefix="admitone-pg-"))
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._as_root = os.geteuid() == 0
         self._user = "postgres" if self._as_root else pwd.getpwuid(os.geteuid()).pw_name
         if self._as_root:
