@@ -21,7 +21,7 @@ bench: setup
 	$(BIN)/python -m tests.bench
 
 demo: setup
-	$(BIN)/admitone kiosk demo $(if $(CAMERA),--camera $(CAMERA))
+	$(BIN)/admitone kiosk $(if $(CAMERA),--camera $(CAMERA)) demo
 
 demo-offline: setup
 	$(BIN)/admitone demo
