@@ -1,0 +1,69 @@
+"""The status strip's words for each state, from a status value (no threads involved)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pytestqt.qtbot import QtBot
+
+from scanner.pipeline import CameraState
+from ui.bridge import KioskStatus
+from ui.status_strip import StatusStrip
+
+
+def status(**changes: object) -> KioskStatus:
+    values: dict[str, object] = {
+        "mode": "reentry",
+        "gate": "North",
+        "events": "42",
+        "enrolled": True,
+        "online": False,
+        "last_sync": datetime.now(UTC) - timedelta(minutes=12),
+        "pending_uploads": 37,
+        "manifest_age_seconds": 3 * 3600.0,
+        "admitted": 512,
+        "camera": CameraState.FAILED,
+        "skew_seconds": 125.0,
+        "skew_warning": True,
+    }
+    values.update(changes)
+    return KioskStatus(**values)  # type: ignore[arg-type]
+
+
+def test_an_offline_kiosk_with_a_wrong_clock_says_so(qtbot: QtBot) -> None:
+    strip = StatusStrip()
+    qtbot.addWidget(strip)
+    strip.show_status(status())
+    assert [
+        strip.text(n)
+        for n in ("mode", "network", "sync", "pending", "manifest", "admitted", "camera", "clock")
+    ] == [
+        "Mode: REENTRY",
+        "OFFLINE",
+        "Last sync: 12 min",
+        "Pending: 37",
+        "List age: 3 h",
+        "Admitted: 512",
+        "CAMERA FAILED",
+        "CLOCK OFF BY +125 s",
+    ]
+
+
+def test_a_healthy_kiosk_shows_no_clock_warning(qtbot: QtBot) -> None:
+    strip = StatusStrip()
+    qtbot.addWidget(strip)
+    strip.show_status(
+        status(
+            online=True,
+            skew_warning=False,
+            skew_seconds=0.4,
+            camera=CameraState.RUNNING,
+            last_sync=None,
+        )
+    )
+    assert (
+        strip.text("network"),
+        strip.text("camera"),
+        strip.text("clock"),
+        strip.text("sync"),
+    ) == ("ONLINE", "camera OK", "", "Last sync: never")
