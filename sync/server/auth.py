@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -48,6 +49,12 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
+PRINCIPAL_TTL = 2.0
+"""Seconds a looked-up token is remembered in this process.  Every kiosk calls every
+few seconds; two queries saved per request is a fifth of a sync cycle.  A revoked
+token keeps working for at most this long on a process that saw it just before."""
+
+
 def authenticate(
     request: Request, state: Annotated[ServerState, Depends(server_state)]
 ) -> Principal:
@@ -56,6 +63,21 @@ def authenticate(
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     digest = hash_secret(token.strip())
+    now = time.monotonic()
+    with state.principals_lock:
+        cached = state.principals.get(digest)
+    if cached is not None and now - cached[0] < PRINCIPAL_TTL:
+        principal: Principal = cached[1]
+        return principal
+    principal = _lookup(state, digest)
+    with state.principals_lock:
+        if len(state.principals) > 10_000:
+            state.principals.clear()
+        state.principals[digest] = (now, principal)
+    return principal
+
+
+def _lookup(state: ServerState, digest: str) -> Principal:
     with state.db.read() as session:
         admin = session.scalar(select(AdminToken).where(AdminToken.token_hash == digest))
         if admin is not None:

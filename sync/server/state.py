@@ -7,8 +7,10 @@ processes can run behind a load balancer on one PostgreSQL database.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Request
@@ -24,6 +26,9 @@ class ServerState:
     keys_dir: Path
     private_keys: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
     """A read-through cache of key files; the database says which key is active."""
+    principals: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    """Token hash -> (looked up at, principal): a two-second cache (see ``auth``)."""
+    principals_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def server_state(request: Request) -> ServerState:
