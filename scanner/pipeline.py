@@ -28,7 +28,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -109,7 +109,6 @@ class PipelineStats:
     frames_dropped: int = 0
     codes_found: int = 0
     verdicts: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
     camera_failures: int = 0
 
 
@@ -183,7 +182,6 @@ class Pipeline:
         self._work: queue.Queue[_Work | object] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._stats_lock = threading.Lock()
 
     # --- wiring ------------------------------------------------------------
 
@@ -333,9 +331,7 @@ class Pipeline:
                 continue
             latency_ms = (time.perf_counter() - item.arrived_at) * 1000
             if not verdict.repeat:
-                with self._stats_lock:
-                    self.stats.verdicts += 1
-                    self.stats.latencies_ms.append(latency_ms)
+                self.stats.verdicts += 1  # only this thread writes it
             self._publish(
                 VerdictEvent(
                     verdict,

@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server.models import ChangeRow, Counter
-from sync.wire import ManifestPage
 
 COUNTER = "changes"
 
@@ -74,21 +73,6 @@ def lock(session: Session) -> None:
     session.execute(select(Counter.value).where(Counter.name == COUNTER).with_for_update())
 
 
-def page(
-    session: Session,
-    *,
-    event_ids: Collection[int],
-    device_id: str | None,
-    cursor: int,
-    limit: int,
-) -> ManifestPage:
-    """Changes after ``cursor`` for these events (and global ones such as keys),
-    leaving out the device's own scans, which it already has."""
-    return ManifestPage.model_validate_json(
-        page_json(session, event_ids=event_ids, device_id=device_id, cursor=cursor, limit=limit)
-    )
-
-
 def page_json(
     session: Session,
     *,
@@ -97,7 +81,10 @@ def page_json(
     cursor: int,
     limit: int,
 ) -> bytes:
-    """:func:`page` as the JSON bytes of a :class:`ManifestPage`, built without ORM
+    """Changes after ``cursor`` for these events (and global ones such as keys),
+    leaving out the device's own scans, which it already has.
+
+    The JSON bytes of a :class:`ManifestPage`, built without ORM
     objects or models: every kiosk pulls every few seconds, and the stored change
     data is already JSON, so it is spliced in as it is."""
     query = (

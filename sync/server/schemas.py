@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from scanner.ticket import STANDARD_ZONES, TicketFormatError, zone_bit
+from scanner.ticket import TicketFormatError, zone_bit
 
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=16)]
@@ -284,6 +284,3 @@ class KeyOut(BaseModel):
     public_key_hex: str
     active: bool
     retired: bool
-
-
-ZONE_NAMES = STANDARD_ZONES
