@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # Qt tests run without a 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -60,6 +61,13 @@ def make_claims(**changes: object) -> TicketClaims:
     }
     values.update(changes)
     return TicketClaims(**values)  # type: ignore[arg-type]
+
+
+def valid_now() -> dict[str, Any]:
+    """A validity window around the real clock, for tests whose gate reads the wall
+    clock (live pipelines, child processes) rather than a fixed ``NOW``."""
+    now = datetime.now(UTC)
+    return {"valid_from": now - timedelta(hours=2), "valid_until": now + timedelta(hours=8)}
 
 
 def record_for(claims: TicketClaims, holder: str = "Sari Wulandari") -> TicketRecord:

@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner import Store, sign
-from tests.conftest import EVENT, make_claims, record_for
+from tests.conftest import EVENT, make_claims, record_for, valid_now
 
 KILLS = 24
 
@@ -46,7 +46,7 @@ def test_sigkill_during_scanning_loses_no_reported_admit(
     tmp_path: Path, issuer: Ed25519PrivateKey
 ) -> None:
     db_path = tmp_path / "kiosk.db"
-    claims = [make_claims() for _ in range(3000)]
+    claims = [make_claims(**valid_now()) for _ in range(3000)]
     with Store.open(db_path) as store:
         store.upsert_events([EVENT])
         store.add_public_key(issuer.public_key())

@@ -24,7 +24,7 @@ from scanner.pipeline import (
     media_clock,
 )
 from scanner.scene import empty_frame, make_frame, write_video
-from tests.conftest import NOW, Issue, forge, make_claims
+from tests.conftest import NOW, Issue, forge, make_claims, valid_now
 
 DEADLINE = 60.0
 
@@ -118,7 +118,7 @@ def test_a_video_gives_one_verdict_per_presentation_in_order(
 def test_typed_codes_take_the_same_path_as_the_camera(
     issue: Issue, store: Store, recorder: Recorder
 ) -> None:
-    text, claims = issue()
+    text, claims = issue(**valid_now())
     pipeline = Pipeline(Gate(store, preset(Mode.ENTRY), gate_name="Gate 1"))
     pipeline.subscribe(recorder)
     pipeline.start()
@@ -194,7 +194,7 @@ def unpluggable() -> UnpluggableCamera:
 def test_an_unplugged_camera_is_reported_retried_and_recovers(
     issue: Issue, store: Store, recorder: Recorder, unpluggable: UnpluggableCamera
 ) -> None:
-    text, _ = issue()
+    text, _ = issue(**valid_now())
     pipeline = Pipeline(
         Gate(store, preset(Mode.ENTRY), gate_name="G"),
         unpluggable,
