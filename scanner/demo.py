@@ -15,6 +15,7 @@ from scanner.checkpoint import Mode, preset
 from scanner.gate import Gate
 from scanner.keys import generate_key, load_private_key
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus
+from scanner.scene import forged_copy
 from scanner.store import Store
 from scanner.ticket import Seat, TicketClaims, new_ticket_id, sign
 
@@ -88,7 +89,7 @@ def run_offline_demo(workdir: Path | None = None) -> Iterator[str]:
             ("other", other_event),
         ]
     }
-    forged = codes["ga"][:20] + ("1" if codes["ga"][20] != "1" else "2") + codes["ga"][21:]
+    forged = forged_copy(codes["ga"])
     gate = Gate(store, preset(Mode.ENTRY, allow_reentry=True), gate_name="Gate 3")
     t = now
     yield _describe("GA ticket", gate, codes["ga"], t)
@@ -96,7 +97,9 @@ def run_offline_demo(workdir: Path | None = None) -> Iterator[str]:
         "GA ticket still in front of camera", gate, codes["ga"], t + timedelta(seconds=1)
     )
     yield _describe("GA ticket shown again later", gate, codes["ga"], t + timedelta(seconds=30))
-    yield _describe("forged copy (one character changed)", gate, forged, t + timedelta(seconds=31))
+    yield _describe(
+        "forged copy (one signature bit changed)", gate, forged, t + timedelta(seconds=31)
+    )
     yield _describe("refunded ticket", gate, codes["refunded"], t + timedelta(seconds=40))
     yield _describe(
         "ticket sold after the last sync", gate, codes["late"], t + timedelta(seconds=50)

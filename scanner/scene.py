@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import base45
 import cv2
 import numpy as np
 import segno
@@ -315,3 +316,15 @@ def write_video(path: str, frames: Sequence[Image], fps: float = 30.0) -> None:
             writer.write(frame)
     finally:
         writer.release()
+
+
+def forged_copy(text: str) -> str:
+    """The same ticket with one signature bit flipped: it decodes, but is not genuine.
+
+    What a forger who edits a real code produces; the demo, the screenshots and the
+    tests show it to the gate.
+    """
+    raw = bytearray(base45.b45decode(text))
+    raw[-7] ^= 0x10
+    forged: str = base45.b45encode(bytes(raw)).decode("ascii")
+    return forged

@@ -27,6 +27,7 @@ from scanner import (
     preset,
     sign,
 )
+from scanner.scene import forged_copy
 
 EVENT = EventRecord(
     event_id=42,
@@ -119,11 +120,5 @@ def make_gate(store: Store) -> GateFactory:
 SEAT = Seat("B", "12", 7)
 
 
-def forge(text: str) -> str:
-    """The same ticket with one signature bit flipped: readable, but not genuine."""
-    import base45
-
-    raw = bytearray(base45.b45decode(text))
-    raw[-7] ^= 0x10
-    forged: str = base45.b45encode(bytes(raw)).decode("ascii")
-    return forged
+forge = forged_copy
+"""A genuine code with one signature bit flipped (``scanner.scene.forged_copy``)."""

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import base45
 import httpx
 import segno
 
-from scanner.scene import empty_frame, make_frame, write_video
+from scanner.scene import empty_frame, forged_copy, make_frame, write_video
 from scanner.store import Store
 from scanner.supervisor import SupervisorPin
 from sync.client import SyncClient
@@ -73,13 +72,6 @@ def start_server(workdir: Path, port: int) -> DemoServer:
     raise RuntimeError(f"the demo server did not start; see {workdir / 'server.log'}")
 
 
-def forge(code: str) -> str:
-    raw = bytearray(base45.b45decode(code))
-    raw[-5] ^= 0x01
-    forged: str = base45.b45encode(bytes(raw)).decode("ascii")
-    return forged
-
-
 def prepare(workdir: Path, port: int) -> tuple[DemoServer, Path, Path]:
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -112,7 +104,7 @@ def prepare(workdir: Path, port: int) -> tuple[DemoServer, Path, Path]:
         (None, "", 20),
         (refunded["code"], "glare", 45),
         (None, "", 20),
-        (forge(general[1]["code"]), "clean", 45),
+        (forged_copy(general[1]["code"]), "clean", 45),
         (None, "", 20),
         (general[2]["code"], "inverted", 45),
         (None, "", 150),

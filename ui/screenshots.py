@@ -34,6 +34,7 @@ from scanner import (
     sign,
 )
 from scanner.pipeline import InputSource, Pipeline
+from scanner.scene import forged_copy
 from scanner.supervisor import SupervisorPin
 from ui.bridge import KioskBridge
 from ui.window import KioskWindow
@@ -101,14 +102,12 @@ def main(out: Path) -> list[Path]:
         window.resize(1280, 720)
         window.show()
         bridge.start()
-        forged = bytearray(sign(general, key).encode())
-        forged[-3] = ord("A") if forged[-3] != ord("A") else ord("B")
         shots = [
             ("ready", None),
             ("admitted", sign(vip, key)),
             ("already_used", sign(used, key)),
             ("revoked", sign(refunded, key)),
-            ("invalid", forged.decode()),
+            ("invalid", forged_copy(sign(general, key))),
             (
                 "expired",
                 sign(

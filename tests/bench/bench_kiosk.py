@@ -17,14 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from scanner.scene import empty_frame, make_frame, write_video
+from scanner.scene import empty_frame, forged_copy, make_frame, write_video
 from scanner.store import Store
 from scanner.supervisor import SupervisorPin
 from sync.client import SyncClient
 from sync.seed import enrol_code, seed_demo
 from tests.bench.report import progress, table
 from tests.live_server import ServerProcess
-from ui.demo import forge
 
 SECONDS = 20.0
 BARE_QT = (
@@ -52,7 +51,7 @@ def main() -> None:
         progress("rendering a 720p video")
         frames = []
         for n, ticket in enumerate(demo.by_type("GA")[:12]):
-            text = ticket["code"] if n % 5 else forge(ticket["code"])
+            text = ticket["code"] if n % 5 else forged_copy(ticket["code"])
             frames += [make_frame(text, "clean", n)] * 30 + [empty_frame(n)] * 20
         video = workdir / "gate.avi"
         write_video(str(video), frames, fps=30)
