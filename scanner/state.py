@@ -15,9 +15,10 @@ inside (two gates that were offline both let it in) is recorded as a pair.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Direction(StrEnum):
@@ -46,12 +47,21 @@ class ScanEvent:
     override_by: str | None = None
     override_reason: str | None = None
 
+    @classmethod
+    def from_attributes(cls, record: Any) -> ScanEvent:
+        """From anything carrying the same attribute names: a server row, a wire model."""
+        values = {name: getattr(record, name) for name in _SCAN_FIELDS}
+        return cls(**values, direction=Direction(record.direction))
+
     @property
     def moves(self) -> bool:
         return self.verdict in EFFECTIVE_VERDICTS
 
     def sort_key(self) -> tuple[datetime, str]:
         return (self.scanned_at, self.scan_id)
+
+
+_SCAN_FIELDS = tuple(f.name for f in fields(ScanEvent) if f.name != "direction")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from scanner.state import Direction, ScanEvent
+from scanner.state import ScanEvent
 
 HexTicketId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{20}$")]
 ScanId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")]
@@ -59,20 +59,7 @@ class ScanEventWire(WireModel):
         )
 
     def to_event(self) -> ScanEvent:
-        return ScanEvent(
-            scan_id=self.scan_id,
-            ticket_id=self.ticket_id,
-            event_id=self.event_id,
-            device_id=self.device_id,
-            gate=self.gate,
-            zone=self.zone,
-            direction=Direction(self.direction),
-            scanned_at=self.scanned_at,
-            verdict=self.verdict,
-            reason=self.reason,
-            override_by=self.override_by,
-            override_reason=self.override_reason,
-        )
+        return ScanEvent.from_attributes(self)
 
 
 class PushRequest(WireModel):

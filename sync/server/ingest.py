@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from scanner.state import Direction, ScanEvent, fold
+from scanner.state import ScanEvent, fold
 from sync.server import changes
 from sync.server.auth import Principal
 from sync.server.models import Conflict, Scan
@@ -26,20 +26,7 @@ _CHUNK = 500
 
 
 def scan_event(row: Scan) -> ScanEvent:
-    return ScanEvent(
-        scan_id=row.scan_id,
-        ticket_id=row.ticket_id,
-        event_id=row.event_id,
-        device_id=row.device_id,
-        gate=row.gate,
-        zone=row.zone,
-        direction=Direction(row.direction),
-        scanned_at=row.scanned_at,
-        verdict=row.verdict,
-        reason=row.reason,
-        override_by=row.override_by,
-        override_reason=row.override_reason,
-    )
+    return ScanEvent.from_attributes(row)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
