@@ -10,10 +10,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Request
+from fastapi import Depends, Request
 
 from sync.config import ServerConfig
 from sync.server.db import Database
@@ -34,3 +34,7 @@ class ServerState:
 def server_state(request: Request) -> ServerState:
     state: ServerState = request.app.state.admitone
     return state
+
+
+State = Annotated[ServerState, Depends(server_state)]
+"""The route parameter type that hands a route this process's :class:`ServerState`."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,11 +26,10 @@ from sync.server.schemas import (
     VenueIn,
     VenueOut,
 )
-from sync.server.state import ServerState, server_state
+from sync.server.state import State
 from sync.wire import EventData, TicketTypeData
 
 router = APIRouter()
-State = Annotated[ServerState, Depends(server_state)]
 
 
 def get_event_or_404(session: Session, event_id: int) -> Event:

@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import delete, func, select
 
 from sync.server import changes, issuing
@@ -22,7 +22,7 @@ from sync.server.models import (
 )
 from sync.server.routes.catalog import get_event_or_404
 from sync.server.schemas import EnrolCodeIn, EnrolCodeOut, IdPath, KeyOut, TicketIdPath
-from sync.server.state import ServerState, server_state
+from sync.server.state import ServerState, State
 from sync.wire import (
     MAX_PAGE,
     AuditEntryOut,
@@ -38,7 +38,6 @@ from sync.wire import (
 )
 
 router = APIRouter()
-State = Annotated[ServerState, Depends(server_state)]
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,11 +29,10 @@ from sync.server.schemas import (
     ValidateIn,
     ValidateOut,
 )
-from sync.server.state import ServerState, server_state
+from sync.server.state import State
 from sync.wire import ScanEventWire
 
 router = APIRouter()
-State = Annotated[ServerState, Depends(server_state)]
 
 
 def server_keyring(session: Session) -> Keyring:

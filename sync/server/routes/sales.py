@@ -7,7 +7,7 @@ import io
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,10 +26,9 @@ from sync.server.schemas import (
     TicketQR,
     TransferIn,
 )
-from sync.server.state import ServerState, server_state
+from sync.server.state import State
 
 router = APIRouter()
-State = Annotated[ServerState, Depends(server_state)]
 MAX_TICKETS_PER_ORDER = 100_000
 
 
