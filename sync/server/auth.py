@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
 
 from sync.server.models import AdminToken, Device, DeviceEvent
-from sync.server.state import ServerState, server_state
+from sync.server.state import ServerState, State
 
 
 def new_token() -> str:
@@ -55,9 +55,7 @@ few seconds; two queries saved per request is a fifth of a sync cycle.  A revoke
 token keeps working for at most this long on a process that saw it just before."""
 
 
-def authenticate(
-    request: Request, state: Annotated[ServerState, Depends(server_state)]
-) -> Principal:
+def authenticate(request: Request, state: State) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
