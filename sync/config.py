@@ -46,6 +46,7 @@ class ServerConfig:
     keys_dir: str = ""
     host: str = "127.0.0.1"
     port: int = 8645
+    workers: int = 1
     page_size: int = 5000
     enrol_attempts_per_minute: int = 10
     enrol_code_hours: int = 72

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -26,8 +27,15 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, workdir: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        workdir: Path,
+        port: int | None = None,
+        extra_args: Sequence[str] = (),
+    ) -> None:
         self.database_url = database_url
+        self.extra_args = list(extra_args)
         self.workdir = workdir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -56,7 +64,15 @@ class ServerProcess:
     def start(self, timeout: float = 60) -> None:
         log = open(self.workdir / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [ADMITONE, "server", "--database", self.database_url, "--port", str(self.port)],
+            [
+                ADMITONE,
+                "server",
+                "--database",
+                self.database_url,
+                "--port",
+                str(self.port),
+                *self.extra_args,
+            ],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

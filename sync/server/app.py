@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-from sync.config import ServerConfig
+from sync.config import ServerConfig, load_config
 from sync.server import changes
 from sync.server.db import Database
 from sync.server.issuing import IssueError
@@ -20,6 +20,15 @@ from sync.server.state import ServerState
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
+
+
+def app_from_config() -> FastAPI:
+    """The app for the configuration in effect (file plus environment overrides).
+
+    uvicorn calls this in each worker process of ``admitone server --workers N``:
+    every worker builds its own engine, pool and token cache, and they share
+    nothing but the database."""
+    return create_app(load_config().server)
 
 
 def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:

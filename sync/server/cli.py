@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Any
 
@@ -24,9 +25,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sync.server.migrate import upgrade
 
     config, url = _config(args)
+    host, port = args.host or config.host, args.port or config.port
+    workers = config.workers if args.workers is None else args.workers
+    if workers < 1:
+        print(f"Error: --workers must be at least 1, not {workers}", file=sys.stderr)
+        return 2
     upgrade(url)
-    app = create_app(config, database_url=url)
-    uvicorn.run(app, host=args.host or config.host, port=args.port or config.port, log_level="info")
+    if workers == 1:
+        app = create_app(config, database_url=url)
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return 0
+    if url.startswith("sqlite"):
+        log.warning(
+            "%d workers on one SQLite file take turns at its single writer; "
+            "for more throughput use PostgreSQL (--database postgresql+psycopg://...)",
+            workers,
+        )
+    # Each worker process builds its own app from the configuration, so the URL
+    # chosen on the command line travels to them through the environment.
+    os.environ["ADMITONE_SERVER_DATABASE_URL"] = url
+    uvicorn.run(
+        "sync.server.app:app_from_config",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
     return 0
 
 
@@ -75,6 +100,7 @@ def register(commands: Any) -> None:
     server.add_argument("--database", help="database URL (default: SQLite in the data dir)")
     server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, help="port (default 8645)")
+    server.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
     server.set_defaults(handler=cmd_run)
     actions = server.add_subparsers(dest="server_command", metavar="ACTION")
     for name, handler, text in [
@@ -87,6 +113,7 @@ def register(commands: Any) -> None:
         if name == "run":
             action.add_argument("--host", default=argparse.SUPPRESS)
             action.add_argument("--port", type=int, default=argparse.SUPPRESS)
+            action.add_argument("--workers", type=int, default=argparse.SUPPRESS)
         action.set_defaults(handler=handler)
     code = actions.add_parser("enrol-code", help="make a one-time kiosk enrolment code")
     code.add_argument("--database", default=argparse.SUPPRESS, help="database URL")

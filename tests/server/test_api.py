@@ -207,6 +207,20 @@ def test_server_init_prints_a_token_once_and_stores_only_its_hash(tmp_path: Path
     assert missing.stderr.strip() == "Error: no event 99"
 
 
+def test_server_refuses_fewer_than_one_worker_before_touching_the_database(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        [ADMITONE, "server", "--database", f"sqlite:///{tmp_path / 'srv.db'}", "--workers", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "--workers must be at least 1" in result.stderr
+    assert not (tmp_path / "srv.db").exists()
+
+
 def test_enrol_code_cli_makes_a_code_a_kiosk_can_use(server: ServerHandle) -> None:
     if not server.database_url.startswith("sqlite"):
         return  # the CLI path is the same for both; once is enough

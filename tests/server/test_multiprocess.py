@@ -1,9 +1,11 @@
-"""Two server processes on one PostgreSQL database behave as one server."""
+"""Several server processes on one PostgreSQL database behave as one server."""
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +14,54 @@ import httpx
 from sync.seed import enrol_code, seed_demo
 from tests.live_server import ServerProcess
 from tests.pg import PostgresCluster
+
+
+def _scan(device: str, ticket_id: str, event_id: int, verdict: str) -> dict[str, object]:
+    return {
+        "scan_id": uuid.uuid4().hex,
+        "ticket_id": ticket_id,
+        "event_id": event_id,
+        "device_id": device,
+        "gate": device,
+        "zone": "main",
+        "direction": "in",
+        "scanned_at": datetime.now(UTC).isoformat(),
+        "verdict": verdict,
+    }
+
+
+def _worker_pids(parent: int) -> set[int]:
+    """Live processes started by ``parent`` through multiprocessing (uvicorn's workers)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # ended while we looked
+        state, ppid = fields[0], int(fields[1])
+        if ppid == parent and state != "Z" and b"spawn_main" in cmdline:
+            pids.add(int(entry.name))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)  # polling a condition with a deadline
+    return condition()
 
 
 def test_two_processes_share_tokens_scans_and_one_gapless_change_log(
@@ -47,17 +97,7 @@ def test_two_processes_share_tokens_scans_and_one_gapless_change_log(
             ) as client:
                 for batch in range(10):
                     scans = [
-                        {
-                            "scan_id": uuid.uuid4().hex,
-                            "ticket_id": demo.tickets[i]["ticket_id"],
-                            "event_id": demo.event_id,
-                            "device_id": device,
-                            "gate": device,
-                            "zone": "main",
-                            "direction": "in",
-                            "scanned_at": datetime.now(UTC).isoformat(),
-                            "verdict": "already_used",
-                        }
+                        _scan(device, demo.tickets[i]["ticket_id"], demo.event_id, "already_used")
                         for i in range(batch, batch + 20)
                     ]
                     response = client.post("/sync/scans", json={"scans": scans})
@@ -94,3 +134,50 @@ def test_two_processes_share_tokens_scans_and_one_gapless_change_log(
     finally:
         first.stop()
         second.stop()
+
+
+def test_workers_option_serves_one_port_from_that_many_processes(
+    pg_cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    pg_cluster.execute("CREATE DATABASE workers")
+    server = ServerProcess(pg_cluster.url("workers"), tmp_path, extra_args=["--workers", "2"])
+    server.init()
+    server.start()
+    assert server.process is not None
+    parent = server.process.pid
+    try:
+        assert _wait_for(lambda: len(_worker_pids(parent)) == 2), _worker_pids(parent)
+        workers = _worker_pids(parent)
+        with server.admin() as admin:
+            demo = seed_demo(admin, general=30)
+            codes = [enrol_code(admin, demo.event_id, gate) for gate in ("A", "B")]
+        tokens = [
+            httpx.post(
+                f"{server.api}/devices/enrol", json={"code": code, "device_id": f"kiosk-{n}"}
+            ).json()["token"]
+            for n, code in enumerate(codes)
+        ]
+        # A fresh connection per push: the kernel hands each to whichever worker accepts.
+        for ticket in demo.tickets[:30]:
+            answer = httpx.post(
+                f"{server.api}/sync/scans",
+                headers={"Authorization": f"Bearer {tokens[0]}"},
+                json={"scans": [_scan("kiosk-0", ticket["ticket_id"], demo.event_id, "admitted")]},
+            )
+            assert answer.status_code == 200
+            assert answer.json()["acks"][0]["status"] == "stored"
+        with httpx.Client(
+            base_url=server.api, headers={"Authorization": f"Bearer {tokens[1]}"}
+        ) as reader:
+            scans, cursor = 0, 0
+            while True:
+                page = reader.get("/sync/manifest", params={"cursor": cursor}).json()
+                scans += sum(1 for c in page["changes"] if c["kind"] == "scan")
+                cursor = page["cursor"]
+                if not page["has_more"]:
+                    break
+        assert scans == 30
+    finally:
+        server.stop()
+    # Stopping the server stops its workers: none is left behind holding the port.
+    assert _wait_for(lambda: not any(_alive(pid) for pid in workers))
