@@ -27,7 +27,7 @@ from scanner.keys import Keyring
 from scanner.manifest import EventRecord
 from scanner.rules import decide
 from scanner.state import Direction, ScanEvent, fold
-from scanner.store import Store
+from scanner.store import META_GATE, Store
 from scanner.ticket import Rejection, verify
 from scanner.verdict import Verdict, VerdictKind
 
@@ -85,6 +85,19 @@ class Gate:
             )
             self._checkpoint = checkpoint
             self._recent.clear()
+
+    def rename(self, name: str, *, actor: str, now: datetime) -> None:
+        """Name the gate on later scans.  Journalled, and kept in the store, so the
+        kiosk comes back after a restart under the name the supervisor gave it."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a gate needs a name")
+        with self._lock:
+            if name == self.gate_name:
+                return
+            self.store.record_audit(actor, "gate_name", {"from": self.gate_name, "to": name}, now)
+            self.store.set_meta(META_GATE, name)
+            self.gate_name = name
 
     def set_events(self, event_ids: Collection[int], *, actor: str, now: datetime) -> None:
         with self._lock:

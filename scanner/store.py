@@ -35,6 +35,8 @@ from scanner.ticket import Seat
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+META_GATE = "gate"
+"""The meta key of the gate's name: set by enrolment, changed by a supervisor."""
 
 
 class StoreError(RuntimeError):

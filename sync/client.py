@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from scanner.keys import public_from_raw
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
-from scanner.store import Store
+from scanner.store import META_GATE, Store
 from scanner.ticket import Seat
 from sync.wire import (
     EnrolResponse,
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 
 META_SERVER = "server_url"
 META_TOKEN = "device_token"
-META_GATE = "gate"
 META_EVENTS = "event_ids"
 META_CURSOR = "sync_cursor"
 META_PULLED_AT = "manifest_pulled_at"

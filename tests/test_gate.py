@@ -21,6 +21,7 @@ from scanner import (
     preset,
     sign,
 )
+from scanner.store import META_GATE
 from tests.conftest import EVENT, NOW, GateFactory, Issue, make_claims
 
 LATER = NOW + timedelta(minutes=5)
@@ -319,6 +320,31 @@ def test_mode_switch_is_journalled_and_clears_the_debounce(
         "to": "exit",
         "zone": "main",
     }
+
+
+def test_renaming_the_gate_is_journalled_kept_in_the_store_and_used_by_later_scans(
+    issue: Issue, make_gate: GateFactory, store: Store
+) -> None:
+    text, _ = issue()
+    gate = make_gate(gate_name="Gate 1")
+    gate.rename("  Gate 1 ", actor="sup-1", now=NOW)
+    assert store.audit_log() == []  # the same name again is no change
+    with pytest.raises(ValueError, match="needs a name"):
+        gate.rename("   ", actor="sup-1", now=NOW)
+    gate.rename("Lounge Door", actor="sup-1", now=NOW)
+    verdict = gate.scan(text, NOW + timedelta(seconds=1))
+    assert verdict.gate == "Lounge Door"
+    assert verdict.scan_id is not None
+    stored = store.get_scan(verdict.scan_id)
+    assert stored is not None
+    assert stored.gate == "Lounge Door"
+    assert store.get_meta(META_GATE) == "Lounge Door"
+    (entry,) = store.audit_log()
+    assert (entry["actor"], entry["action"], entry["detail"]) == (
+        "sup-1",
+        "gate_name",
+        {"from": "Gate 1", "to": "Lounge Door"},
+    )
 
 
 def test_naive_now_is_refused(make_gate: GateFactory) -> None:

@@ -15,7 +15,7 @@ from scanner.checkpoint import Mode, preset
 from scanner.decode import make_decoder
 from scanner.gate import Gate
 from scanner.pipeline import Pipeline
-from scanner.store import Store
+from scanner.store import META_GATE, Store
 from scanner.supervisor import SupervisorPin
 from sync.client import SyncClient
 from sync.config import KioskConfig
@@ -49,7 +49,7 @@ def build_kiosk(
     ready_after_ms: int = 3000,
 ) -> Kiosk:
     store = Store.open(store_path)
-    name = gate_name or store.get_meta("gate") or "Gate"
+    name = gate_name or store.get_meta(META_GATE) or "Gate"
     event = store.get_event(min(store.event_ids())) if store.event_ids() else None
     checkpoint = preset(Mode(mode), allow_reentry=bool(event and event.allow_reentry))
     gate = Gate(store, checkpoint, gate_name=name)

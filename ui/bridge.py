@@ -201,7 +201,7 @@ class KioskBridge(QObject):
             answer = client.enrol(server_url, code)
             self.gate.reload_manifest()
             self.gate.set_events(answer.event_ids, actor="supervisor", now=datetime.now(UTC))
-            self.gate.gate_name = answer.gate
+            self.gate.rename(answer.gate, actor="supervisor", now=datetime.now(UTC))
             if self.client is None:
                 self.client = client
                 client.on_manifest_applied.append(

@@ -166,7 +166,7 @@ class SupervisorPanel(QDialog):
             return
 
         def action() -> str:
-            gate.gate_name = name
+            gate.rename(name, actor=self.supervisor_id, now=datetime.now(UTC))
             if events != set(gate.event_ids):
                 gate.set_events(events, actor=self.supervisor_id, now=datetime.now(UTC))
             gate.set_checkpoint(checkpoint, actor=self.supervisor_id, now=datetime.now(UTC))

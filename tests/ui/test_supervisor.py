@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 
 from scanner import Mode, Store
+from scanner.store import META_GATE
 from tests.conftest import Issue
 from tests.ui.conftest import PIN, KioskFactory, KioskUnderTest
 from ui.supervisor import PinDialog, SupervisorPanel
@@ -48,6 +49,9 @@ def test_switching_mode_behind_the_pin_changes_the_gate_and_is_journalled(
     assert "pin_ok" in actions
     assert actions[-1] == "checkpoint"
     assert store.audit_log()[-1]["detail"]["to"] == "vip"
+    # The new name is journalled and outlives a restart of the kiosk.
+    assert "gate_name" in actions
+    assert store.get_meta(META_GATE) == "Lounge Door"
 
 
 def test_a_rejection_can_be_overridden_with_a_reason(
