@@ -81,6 +81,10 @@ def _lookup(state: ServerState, digest: str) -> Principal:
         if admin is not None:
             return Principal("admin", admin.name)
         device = session.scalar(select(Device).where(Device.token_hash == digest))
+        if device is not None and device.revoked_at is not None:
+            raise _unauthorized(
+                "this kiosk was revoked by the organiser; ask for a new enrolment code"
+            )
         if device is not None:
             events = session.scalars(
                 select(DeviceEvent.event_id).where(DeviceEvent.device_id == device.device_id)
@@ -93,6 +97,15 @@ def _lookup(state: ServerState, digest: str) -> Principal:
                 frozenset(events),
             )
     raise _unauthorized("unknown or revoked token")
+
+
+def forget_device(state: ServerState, device_id: str) -> None:
+    """Drop a device's cached token in this process, so a revocation bites at once here
+    (other processes notice within ``PRINCIPAL_TTL``)."""
+    with state.principals_lock:
+        for digest, (_, principal) in list(state.principals.items()):
+            if principal.device_id == device_id:
+                del state.principals[digest]
 
 
 def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:

@@ -169,6 +169,9 @@ class Device(Base):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime | None] = mapped_column(nullable=True)
     clock_skew_seconds: Mapped[float | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    """Set when an organiser revokes the kiosk (lost, stolen, retired); its token then
+    fails.  A new enrolment code clears it."""
 
 
 class DeviceEvent(Base):

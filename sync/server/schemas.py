@@ -16,6 +16,7 @@ Label = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="a positive id")]
 TicketIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+DeviceIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class Body(BaseModel):
@@ -277,6 +278,20 @@ class EnrolCodeOut(BaseModel):
     event_id: int
     gate: str
     expires_at: datetime
+
+
+class DeviceOut(BaseModel):
+    """An enrolled kiosk as an organiser sees it: where it stands, when it was last
+    heard from, and how far its clock is from the server's."""
+
+    device_id: str
+    name: str
+    gate: str
+    event_ids: list[int]
+    enrolled_at: datetime
+    last_seen: datetime | None
+    clock_skew_seconds: float | None
+    revoked_at: datetime | None
 
 
 class KeyOut(BaseModel):

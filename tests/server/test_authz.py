@@ -158,6 +158,13 @@ MATRIX: dict[tuple[str, str], Spec] = {
         200,
         lambda e: {},
     ),  # public: the one-time code is the credential
+    ("GET", "/devices"): (ADMIN_ONLY, 0, 200, lambda e: {}),
+    ("POST", "/devices/{device_id}/revoke"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/devices/{e.device_id}/revoke"},
+    ),  # the admin asks last: the device's own attempt is refused while it still works
     ("GET", "/sync/manifest"): (DEVICE_ONLY, 200, 0, lambda e: {}),
     ("POST", "/sync/scans"): (DEVICE_ONLY, 200, 0, lambda e: {"json": _scan(e)}),
     ("POST", "/sync/heartbeat"): (

@@ -151,3 +151,66 @@ def test_a_device_validating_online_records_its_scan(enrolled: Enrolled) -> None
     assert (first["kind"], first["recorded"]) == ("admitted", True)
     # The demo event allows re-entry, so a second entry while inside needs an exit first.
     assert (second["kind"], second["first_used_gate"]) == ("needs_exit_first", "North Gate")
+
+
+def test_organisers_see_each_kiosk_with_its_last_heartbeat_and_clock_skew(
+    enrolled: Enrolled,
+) -> None:
+    server = enrolled.server
+    enrol_device(server, enrolled.event_id, "kiosk-south", "South Gate")
+    ahead = datetime.now(UTC) + timedelta(minutes=5)
+    with enrolled.device() as device:
+        device.post("/sync/heartbeat", json={"client_time": ahead.isoformat()})
+    with server.admin() as admin:
+        listed = {d["device_id"]: d for d in admin.get("/devices").json()}
+    assert set(listed) == {"kiosk-north", "kiosk-south"}
+    north, south = listed["kiosk-north"], listed["kiosk-south"]
+    assert (north["gate"], north["event_ids"], north["revoked_at"]) == (
+        "North Gate",
+        [enrolled.event_id],
+        None,
+    )
+    assert north["last_seen"] is not None
+    assert 290 < north["clock_skew_seconds"] < 310
+    assert (south["gate"], south["last_seen"], south["clock_skew_seconds"]) == (
+        "South Gate",
+        None,
+        None,
+    )
+
+
+def test_a_revoked_kiosk_is_locked_out_at_once_and_a_new_code_lets_it_back(
+    enrolled: Enrolled,
+) -> None:
+    server = enrolled.server
+    south_token = enrol_device(server, enrolled.event_id, "kiosk-south", "South Gate")
+    pushed = scan(enrolled.device_id, enrolled.tickets[0]["ticket_id"], enrolled.event_id, 0)
+    with enrolled.device() as device:
+        # The token is now in the server's short-lived cache: revoking must drop it.
+        assert device.post("/sync/scans", json={"scans": [pushed]}).status_code == 200
+    with server.admin() as admin:
+        revoked = admin.post(f"/devices/{enrolled.device_id}/revoke")
+        missing = admin.post("/devices/kiosk-nowhere/revoke")
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked_at"] is not None
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "no kiosk kiosk-nowhere; GET /devices lists them"
+    later = scan(enrolled.device_id, enrolled.tickets[1]["ticket_id"], enrolled.event_id, 1)
+    with enrolled.device() as device:
+        refused = device.post("/sync/scans", json={"scans": [later]})
+        pull = device.get("/sync/manifest")
+    assert (refused.status_code, pull.status_code) == (401, 401)
+    assert refused.json() == {
+        "detail": "this kiosk was revoked by the organiser; ask for a new enrolment code"
+    }
+    with server.client(south_token) as south:
+        seen = [c["data"]["scan_id"] for c in pull_all(south) if c["kind"] == "scan"]
+    assert seen == [pushed["scan_id"]]  # what it pushed before stays; others carry on
+    fresh_token = enrol_device(server, enrolled.event_id, enrolled.device_id, "North Gate")
+    with server.client(fresh_token) as device:
+        assert device.post("/sync/scans", json={"scans": [later]}).status_code == 200
+    with enrolled.device() as old:
+        assert old.get("/sync/manifest").status_code == 401  # the old token stays dead
+    with server.admin() as admin:
+        listed = {d["device_id"]: d for d in admin.get("/devices").json()}
+    assert listed[enrolled.device_id]["revoked_at"] is None

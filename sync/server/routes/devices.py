@@ -8,9 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from sync.server import changes, issuing
-from sync.server.auth import Admin, AnyPrincipal, DevicePrincipal, hash_secret, new_token
+from sync.server.auth import (
+    Admin,
+    AnyPrincipal,
+    DevicePrincipal,
+    forget_device,
+    hash_secret,
+    new_token,
+)
 from sync.server.ingest import ingest
 from sync.server.models import (
     AuditEntry,
@@ -21,7 +29,15 @@ from sync.server.models import (
     SigningKey,
 )
 from sync.server.routes.catalog import get_event_or_404
-from sync.server.schemas import EnrolCodeIn, EnrolCodeOut, IdPath, KeyOut, TicketIdPath
+from sync.server.schemas import (
+    DeviceIdPath,
+    DeviceOut,
+    EnrolCodeIn,
+    EnrolCodeOut,
+    IdPath,
+    KeyOut,
+    TicketIdPath,
+)
 from sync.server.state import ServerState, State
 from sync.wire import (
     MAX_PAGE,
@@ -117,6 +133,7 @@ def enrol(body: EnrolRequest, request: Request, state: State) -> EnrolResponse:
             device.gate = record.gate
             device.token_hash = hash_secret(token)
             device.enrolled_at = now
+            device.revoked_at = None  # a new code is the organiser's word to let it back
             session.flush()
             if session.get(DeviceEvent, (body.device_id, record.event_id)) is None:
                 session.add(DeviceEvent(device_id=body.device_id, event_id=record.event_id))
@@ -137,6 +154,49 @@ def enrol(body: EnrolRequest, request: Request, state: State) -> EnrolResponse:
     if failure:
         raise HTTPException(401, failure)
     return response
+
+
+def _device_out(session: Session, device: Device) -> DeviceOut:
+    events = session.scalars(
+        select(DeviceEvent.event_id)
+        .where(DeviceEvent.device_id == device.device_id)
+        .order_by(DeviceEvent.event_id)
+    )
+    return DeviceOut(
+        device_id=device.device_id,
+        name=device.name,
+        gate=device.gate,
+        event_ids=list(events),
+        enrolled_at=device.enrolled_at,
+        last_seen=device.last_seen,
+        clock_skew_seconds=device.clock_skew_seconds,
+        revoked_at=device.revoked_at,
+    )
+
+
+@router.get("/devices", response_model=list[DeviceOut], tags=["devices"])
+def list_devices(state: State, _: Admin) -> list[DeviceOut]:
+    """Every enrolled kiosk: its gate and events, when it was last heard from (its
+    heartbeat) and its clock skew, so an organiser can see which gates are offline."""
+    with state.db.read() as session:
+        devices = session.scalars(select(Device).order_by(Device.gate, Device.device_id))
+        return [_device_out(session, d) for d in devices]
+
+
+@router.post("/devices/{device_id}/revoke", response_model=DeviceOut, tags=["devices"])
+def revoke_device(device_id: DeviceIdPath, state: State, _: Admin) -> DeviceOut:
+    """Stop a kiosk's token (a lost or stolen kiosk).  Scans it already pushed stay;
+    to bring it back, give it a new enrolment code."""
+    with state.db.write() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            raise HTTPException(404, f"no kiosk {device_id}; GET /devices lists them")
+        if device.revoked_at is None:
+            device.revoked_at = datetime.now(UTC)
+        session.flush()
+        answer = _device_out(session, device)
+    forget_device(state, device_id)
+    return answer
 
 
 @router.get("/sync/manifest", response_model=ManifestPage, tags=["sync"])
