@@ -48,6 +48,9 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "Gate: {gate}": "Gerbang: {gate}",
         "Event: {events}": "Acara: {events}",
         "NOT ENROLLED": "BELUM TERDAFTAR",
+        "SYNC REFUSED: ask the organiser for a new enrolment code": (
+            "SINKRON DITOLAK: minta kode pendaftaran baru kepada penyelenggara"
+        ),
         "ONLINE": "DARING",
         "OFFLINE": "LURING",
         "Last sync: {age}": "Sinkron terakhir: {age}",

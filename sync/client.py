@@ -106,6 +106,9 @@ class SyncStatus:
     clock_skew_seconds: float | None
     skew_warning: bool
     last_error: str = ""
+    refused: str = ""
+    """The server's words when it last refused this kiosk's token (revoked, unknown);
+    empty once it accepts the kiosk again."""
 
     def manifest_age_seconds(self, now: datetime) -> float | None:
         if self.manifest_pulled_at is None:
@@ -150,6 +153,7 @@ class SyncClient:
         self._transport = transport
         self._online = False
         self._last_error = ""
+        self._refused = ""
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.on_manifest_applied: list[Callable[[PullResult], None]] = []
@@ -181,6 +185,7 @@ class SyncClient:
             clock_skew_seconds=skew,
             skew_warning=skew is not None and abs(skew) > self.skew_warning_seconds,
             last_error=self._last_error,
+            refused=self._refused,
         )
 
     def close(self) -> None:
@@ -213,8 +218,12 @@ class SyncClient:
                     last = f"{method} {path}: server answered {response.status_code}"
                 else:
                     if response.status_code >= 400:
-                        raise ServerRejectedError(response.status_code, _detail(response))
+                        detail = _detail(response)
+                        if response.status_code == 401 and "Authorization" in client.headers:
+                            self._refused = detail
+                        raise ServerRejectedError(response.status_code, detail)
                     body = response.json()
+                    self._refused = ""
                     self._set_online(True)
                     return body
             except httpx.TransportError as exc:

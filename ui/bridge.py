@@ -53,6 +53,7 @@ class KioskStatus:
     camera: CameraState
     skew_seconds: float | None
     skew_warning: bool
+    refused: str = ""
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -145,6 +146,7 @@ class KioskBridge(QObject):
             camera=self.pipeline.camera_state,
             skew_seconds=sync.clock_skew_seconds if sync else None,
             skew_warning=bool(sync and sync.skew_warning),
+            refused=sync.refused if sync else "",
         )
 
     def _status_loop(self) -> None:

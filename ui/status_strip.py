@@ -61,10 +61,15 @@ class StatusStrip(QWidget):
         self.labels["event"].setText(tr("Event: {events}").format(events=status.events or "-"))
         if not status.enrolled:
             network = tr("NOT ENROLLED")
+        elif status.refused:
+            # Scanning goes on offline; only the server has stopped trusting this kiosk.
+            network = tr("SYNC REFUSED: ask the organiser for a new enrolment code")
         else:
             network = tr("ONLINE") if status.online else tr("OFFLINE")
         self.labels["network"].setText(network)
-        self.labels["network"].setProperty("state", "online" if status.online else "offline")
+        self.labels["network"].setProperty(
+            "state", "online" if status.online and not status.refused else "offline"
+        )
         last = (now - status.last_sync).total_seconds() if status.last_sync else None
         self.labels["sync"].setText(tr("Last sync: {age}").format(age=_age(last)))
         self.labels["pending"].setText(tr("Pending: {n}").format(n=status.pending_uploads))

@@ -131,6 +131,10 @@
         <translation>BELUM TERDAFTAR</translation>
     </message>
     <message>
+        <source>SYNC REFUSED: ask the organiser for a new enrolment code</source>
+        <translation>SINKRON DITOLAK: minta kode pendaftaran baru kepada penyelenggara</translation>
+    </message>
+    <message>
         <source>ONLINE</source>
         <translation>DARING</translation>
     </message>

@@ -13,6 +13,7 @@ import pytest
 from scanner import Gate, Mode, VerdictKind, preset
 from scanner.state import fold
 from sync.client import OfflineError, RetryPolicy, ServerRejectedError
+from sync.seed import enrol_code
 from tests.sync.conftest import World
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
@@ -184,3 +185,28 @@ def test_supervisor_actions_are_synced_to_the_server(world: World) -> None:
         ("sup-4", "checkpoint", "vip")
     ]
     assert kiosk.store.pending_audit() == []
+
+
+def test_a_revoked_kiosk_keeps_its_scans_says_so_and_syncs_again_after_re_enrolling(
+    world: World,
+) -> None:
+    kiosk = world.kiosk("North Gate")
+    gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate)
+    with world.admin() as admin:
+        assert admin.post(f"/devices/{kiosk.store.device_id}/revoke").status_code == 200
+    verdict = gate.scan(world.tickets()[0]["code"], datetime.now(UTC))
+    assert verdict.kind is VerdictKind.ADMITTED  # the gate itself never needs the server
+    with pytest.raises(ServerRejectedError) as refused:
+        kiosk.client.sync_once()
+    assert refused.value.status == 401
+    status = kiosk.client.status()
+    assert status.refused == (
+        "this kiosk was revoked by the organiser; ask for a new enrolment code"
+    )
+    assert status.pending_uploads == 1  # nothing lost while refused
+    with world.admin() as admin:
+        code = enrol_code(admin, world.demo.event_id, "North Gate")
+    kiosk.client.enrol(world.server.url, code)
+    kiosk.client.sync_once()
+    status = kiosk.client.status()
+    assert (status.refused, status.pending_uploads) == ("", 0)

@@ -67,3 +67,10 @@ def test_a_healthy_kiosk_shows_no_clock_warning(qtbot: QtBot) -> None:
         strip.text("clock"),
         strip.text("sync"),
     ) == ("ONLINE", "camera OK", "", "Last sync: never")
+
+
+def test_a_kiosk_the_server_refuses_says_what_to_do(qtbot: QtBot) -> None:
+    strip = StatusStrip()
+    qtbot.addWidget(strip)
+    strip.show_status(status(online=True, refused="this kiosk was revoked by the organiser"))
+    assert strip.text("network") == "SYNC REFUSED: ask the organiser for a new enrolment code"
