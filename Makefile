@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export VENV
 
-.PHONY: setup test lint bench demo demo-offline screenshots clean
+.PHONY: setup test lint bench demo demo-offline screenshots package clean
 
 setup:
 	sh packaging/bootstrap-dev.sh
@@ -29,5 +29,11 @@ demo-offline: setup
 screenshots: setup
 	$(BIN)/python -m ui.screenshots docs/screenshots
 
+# The gate PC's program as one folder, dist/admitone/, then run as a gate PC would.
+package: setup
+	$(BIN)/pip install --quiet -e '.[dev,package]'
+	$(BIN)/pyinstaller --noconfirm --log-level WARN packaging/pyinstaller/admitone.spec
+	sh packaging/pyinstaller/smoke_test.sh dist/admitone/admitone
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
