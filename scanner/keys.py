@@ -22,17 +22,29 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
-from scanner.ticket import key_id_of
+from scanner.ticket import codes_begin_with_space, key_id_of
 
 
 class KeyFileError(ValueError):
     """A key file that is missing, unreadable or not an Ed25519 key."""
 
 
+def new_private_key() -> Ed25519PrivateKey:
+    """A new issuing key whose codes do not begin with a space.
+
+    About one key in 43 would make every code it signs begin with one (see
+    :func:`scanner.ticket.codes_begin_with_space`); such a key is drawn again, so
+    a ticket code survives the trimming of people, shells and form fields."""
+    while True:
+        private_key = Ed25519PrivateKey.generate()
+        if not codes_begin_with_space(key_id_of(private_key.public_key())):
+            return private_key
+
+
 def generate_key(directory: Path) -> tuple[str, Path, Path]:
     """Write a new key pair into ``directory``; return (key id, private, public path)."""
     directory.mkdir(parents=True, exist_ok=True)
-    private_key = Ed25519PrivateKey.generate()
+    private_key = new_private_key()
     kid = key_id_of(private_key.public_key())
     private_path = directory / f"{kid}.key"
     public_path = directory / f"{kid}.pub"

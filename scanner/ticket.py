@@ -189,6 +189,23 @@ def key_id_of(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).digest()[:KEY_ID_BYTES].hex()
 
 
+_BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+
+def codes_begin_with_space(kid: str) -> bool:
+    """Whether every code signed with key ``kid`` begins with a space.
+
+    Base45 writes the first two bytes (the format version and the key id's first
+    byte) as the code's first characters, the first being their value mod 45; for
+    one key id in about 43 that is the space.  Such codes are genuine and verify,
+    but people, shells and form fields trim a leading space, so new keys avoid
+    those ids (:func:`scanner.keys.generate_key`).  No code can end with a space:
+    Base45's last character of a group is at most 'W'.
+    """
+    first = (FORMAT_VERSION * 256 + bytes.fromhex(kid)[0]) % 45
+    return _BASE45[first] == " "
+
+
 # --- encoding -----------------------------------------------------------------
 
 

@@ -63,7 +63,7 @@ def test_sign_prints_a_code_that_verify_accepts_with_all_claims(
         str(png),
     )
     assert signed.returncode == 0, signed.stderr
-    text = signed.stdout.strip()
+    text = signed.stdout.removesuffix("\n")  # a Base45 code may begin or end with a space
     assert png.read_bytes().startswith(b"\x89PNG")
 
     checked = run("ticket", "verify", "--keys", str(directory), "--json", text)
@@ -86,7 +86,8 @@ def test_sign_prints_a_code_that_verify_accepts_with_all_claims(
 def test_verify_of_a_forgery_prints_the_reason_and_exits_1(keydir: tuple[Path, str]) -> None:
     directory, kid = keydir
     text = run("ticket", "sign", "--key", str(directory / f"{kid}.key"), "--event", "1").stdout
-    forged = text.strip()[:-1] + ("0" if text.strip()[-1] != "0" else "1")
+    text = text.removesuffix("\n")
+    forged = text[:-1] + ("0" if text[-1] != "0" else "1")
     plain = run("ticket", "verify", "--keys", str(directory), forged)
     assert plain.returncode == 1
     assert plain.stdout.splitlines()[0] in {
@@ -108,7 +109,7 @@ def test_verify_with_another_issuers_keys_is_unknown_key(
     directory, kid = keydir
     text = run("ticket", "sign", "--key", str(directory / f"{kid}.key"), "--event", "1").stdout
     run("ticket", "keygen", "--out", str(tmp_path / "other"))
-    result = run("ticket", "verify", "--keys", str(tmp_path / "other"), text.strip())
+    result = run("ticket", "verify", "--keys", str(tmp_path / "other"), text.removesuffix("\n"))
     assert result.returncode == 1
     assert result.stdout.startswith("not genuine: unknown_key")
 

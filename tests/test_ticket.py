@@ -1,13 +1,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from scanner import Keyring, Rejection, Seat, TicketClaims, TicketFormatError, sign, verify
-from scanner.ticket import MAX_STRING_BYTES, decode_unverified, mask_to_zones, zones_to_mask
+from scanner import (
+    Keyring,
+    Rejection,
+    Seat,
+    TicketClaims,
+    TicketFormatError,
+    generate_key,
+    load_private_key,
+    sign,
+    verify,
+)
+from scanner.ticket import (
+    MAX_STRING_BYTES,
+    codes_begin_with_space,
+    decode_unverified,
+    key_id_of,
+    mask_to_zones,
+    zones_to_mask,
+)
 from tests.conftest import make_claims
 
 
@@ -69,6 +87,25 @@ def test_long_seat_labels_still_fit_version_7(issuer: Ed25519PrivateKey) -> None
 def test_the_qr_text_is_base45_alphabet_only(issuer: Ed25519PrivateKey) -> None:
     text = sign(make_claims(seat=Seat("A", "1", 1)), issuer)
     assert set(text) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+
+def test_one_key_in_about_43_makes_codes_that_begin_with_a_space_and_they_verify() -> None:
+    keys = [Ed25519PrivateKey.generate() for _ in range(600)]
+    spaced = 0
+    for key in keys:
+        text = sign(make_claims(), key)
+        assert codes_begin_with_space(key_id_of(key.public_key())) == text.startswith(" ")
+        assert not text.endswith(" ")
+        assert verify(text, ring(key)).genuine  # exactly as signed, space and all
+        spaced += text.startswith(" ")
+    assert 1 <= spaced <= 60  # 6 first-byte values of 256: about 14 expected
+
+
+def test_new_issuing_keys_never_make_codes_that_begin_with_a_space(tmp_path: Path) -> None:
+    for _ in range(300):  # a 2.3 % slip would show here with near certainty
+        kid, private, _public = generate_key(tmp_path)
+        assert not codes_begin_with_space(kid)
+        assert not sign(make_claims(), load_private_key(private)).startswith(" ")
 
 
 def test_ticket_id_has_80_random_bits() -> None:
