@@ -1,4 +1,4 @@
-"""``admitone server …``: run, init, migrate, enrol-code."""
+"""``admitone server …``: run, init, migrate, enrol-code, devices, revoke-device."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from sync.config import load_config
@@ -75,23 +78,89 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_enrol_code(args: argparse.Namespace) -> int:
-    from fastapi import HTTPException
-
+@contextmanager
+def _state(args: argparse.Namespace) -> Iterator[Any]:
+    """The server's state on the configured database, for one administrative action
+    run beside (or without) the running server."""
     from sync.server.app import create_app
-    from sync.server.routes.devices import create_enrolment_code
 
     config, url = _config(args)
     app = create_app(config, database_url=url)
     try:
-        code = create_enrolment_code(app.state.admitone, args.event, args.gate)
-    except HTTPException as exc:
-        print(f"Error: {exc.detail}", file=sys.stderr)
-        return 2
+        yield app.state.admitone
     finally:
         app.state.admitone.db.dispose()
+
+
+def cmd_enrol_code(args: argparse.Namespace) -> int:
+    from fastapi import HTTPException
+
+    from sync.server.routes.devices import create_enrolment_code
+
+    with _state(args) as state:
+        try:
+            code = create_enrolment_code(state, args.event, args.gate)
+        except HTTPException as exc:
+            print(f"Error: {exc.detail}", file=sys.stderr)
+            return 2
     print(code.code)
     log.info("enrolment code for event %d at %s expires %s", args.event, args.gate, code.expires_at)
+    return 0
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = int((now - moment).total_seconds())
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from sync.server.routes.devices import all_devices
+
+    with _state(args) as state:
+        devices = all_devices(state)
+    if not devices:
+        print("no kiosks enrolled yet; make a code with 'admitone server enrol-code'")
+        return 0
+    now = datetime.now(UTC)
+    rows = [("DEVICE", "GATE", "EVENTS", "LAST SEEN", "CLOCK", "STATUS")] + [
+        (
+            d.device_id,
+            d.gate,
+            ",".join(str(e) for e in d.event_ids) or "-",
+            _ago(d.last_seen, now),
+            "-" if d.clock_skew_seconds is None else f"{d.clock_skew_seconds:+.0f} s",
+            "revoked" if d.revoked_at is not None else "enrolled",
+        )
+        for d in devices
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace) -> int:
+    from fastapi import HTTPException
+
+    from sync.server.auth import PRINCIPAL_TTL
+    from sync.server.routes.devices import revoke
+
+    with _state(args) as state:
+        try:
+            revoke(state, args.device_id)
+        except HTTPException as exc:
+            print(f"Error: {exc.detail}", file=sys.stderr)
+            return 2
+    print(
+        f"kiosk {args.device_id} revoked: its token stops working within "
+        f"{PRINCIPAL_TTL:.0f} s; a new enrolment code lets it back"
+    )
     return 0
 
 
@@ -120,3 +189,10 @@ def register(commands: Any) -> None:
     code.add_argument("--event", type=int, required=True, help="event id")
     code.add_argument("--gate", required=True, help="gate name shown on the kiosk")
     code.set_defaults(handler=cmd_enrol_code)
+    devices = actions.add_parser("devices", help="list kiosks: gate, last seen, clock, status")
+    devices.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    devices.set_defaults(handler=cmd_devices)
+    revoke = actions.add_parser("revoke-device", help="stop a lost or stolen kiosk's token")
+    revoke.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    revoke.add_argument("device_id", help="as 'admitone server devices' lists it")
+    revoke.set_defaults(handler=cmd_revoke_device)

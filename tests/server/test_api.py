@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -17,7 +18,7 @@ from scanner import Keyring, verify
 from scanner.decode import make_decoder
 from scanner.keys import public_from_raw
 from sync.seed import seed_demo
-from tests.server.conftest import ServerHandle
+from tests.server.conftest import ServerHandle, enrol_device
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
 
@@ -251,3 +252,43 @@ def test_enrol_code_cli_makes_a_code_a_kiosk_can_use(server: ServerHandle) -> No
         )
     assert enrolled.status_code == 200
     assert (enrolled.json()["gate"], enrolled.json()["event_ids"]) == ("North", [demo.event_id])
+
+
+def test_devices_cli_lists_kiosks_and_revoke_device_locks_one_out(server: ServerHandle) -> None:
+    if not server.database_url.startswith("sqlite"):
+        return  # the CLI path is the same for both; once is enough
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [ADMITONE, "server", *args, "--database", server.database_url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert "no kiosks enrolled yet" in cli("devices").stdout
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=0)
+    token = enrol_device(server, demo.event_id, "kiosk-east", "East Gate")
+    with server.client(token) as device:
+        device.post("/sync/heartbeat", json={"client_time": "2030-01-01T00:00:00+00:00"})
+    listed = cli("devices")
+    assert listed.returncode == 0, listed.stderr
+    header, row = listed.stdout.splitlines()
+    assert header.split() == ["DEVICE", "GATE", "EVENTS", "LAST", "SEEN", "CLOCK", "STATUS"]
+    assert row.split()[:4] == ["kiosk-east", "East", "Gate", str(demo.event_id)]
+    assert row.split()[-1] == "enrolled"
+    missing = cli("revoke-device", "kiosk-west")
+    assert (missing.returncode, missing.stderr.strip()) == (
+        2,
+        "Error: no kiosk kiosk-west; GET /devices lists them",
+    )
+    revoked = cli("revoke-device", "kiosk-east")
+    assert revoked.returncode == 0, revoked.stderr
+    assert cli("devices").stdout.splitlines()[1].split()[-1] == "revoked"
+    # The running server had the token cached; it stops within PRINCIPAL_TTL.
+    deadline = time.monotonic() + 30
+    with server.client(token) as device:
+        while device.get("/sync/manifest").status_code != 401:
+            assert time.monotonic() < deadline, "the revoked token kept working"
+            time.sleep(0.1)  # polling a condition with a deadline

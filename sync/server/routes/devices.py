@@ -174,19 +174,13 @@ def _device_out(session: Session, device: Device) -> DeviceOut:
     )
 
 
-@router.get("/devices", response_model=list[DeviceOut], tags=["devices"])
-def list_devices(state: State, _: Admin) -> list[DeviceOut]:
-    """Every enrolled kiosk: its gate and events, when it was last heard from (its
-    heartbeat) and its clock skew, so an organiser can see which gates are offline."""
+def all_devices(state: ServerState) -> list[DeviceOut]:
     with state.db.read() as session:
         devices = session.scalars(select(Device).order_by(Device.gate, Device.device_id))
         return [_device_out(session, d) for d in devices]
 
 
-@router.post("/devices/{device_id}/revoke", response_model=DeviceOut, tags=["devices"])
-def revoke_device(device_id: DeviceIdPath, state: State, _: Admin) -> DeviceOut:
-    """Stop a kiosk's token (a lost or stolen kiosk).  Scans it already pushed stay;
-    to bring it back, give it a new enrolment code."""
+def revoke(state: ServerState, device_id: str) -> DeviceOut:
     with state.db.write() as session:
         device = session.get(Device, device_id)
         if device is None:
@@ -197,6 +191,20 @@ def revoke_device(device_id: DeviceIdPath, state: State, _: Admin) -> DeviceOut:
         answer = _device_out(session, device)
     forget_device(state, device_id)
     return answer
+
+
+@router.get("/devices", response_model=list[DeviceOut], tags=["devices"])
+def list_devices(state: State, _: Admin) -> list[DeviceOut]:
+    """Every enrolled kiosk: its gate and events, when it was last heard from (its
+    heartbeat) and its clock skew, so an organiser can see which gates are offline."""
+    return all_devices(state)
+
+
+@router.post("/devices/{device_id}/revoke", response_model=DeviceOut, tags=["devices"])
+def revoke_device(device_id: DeviceIdPath, state: State, _: Admin) -> DeviceOut:
+    """Stop a kiosk's token (a lost or stolen kiosk).  Scans it already pushed stay;
+    to bring it back, give it a new enrolment code."""
+    return revoke(state, device_id)
 
 
 @router.get("/sync/manifest", response_model=ManifestPage, tags=["sync"])
