@@ -1,4 +1,4 @@
-"""``admitone server …``: run, init, migrate, enrol-code, devices, revoke-device."""
+"""``admitone server …``: run, init, migrate, enrol-code, devices, revoke-device, report."""
 
 from __future__ import annotations
 
@@ -164,6 +164,44 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from fastapi import HTTPException
+
+    from sync.server.models import Event
+    from sync.server.routes.gate import event_attendance, event_conflicts
+
+    with _state(args) as state:
+        try:
+            attendance = event_attendance(state, args.event)
+            conflicts = event_conflicts(state, args.event)
+        except HTTPException as exc:
+            print(f"Error: {exc.detail}", file=sys.stderr)
+            return 2
+        with state.db.read() as session:
+            event = session.get(Event, args.event)
+            name, zone = (event.name, ZoneInfo(event.timezone)) if event else ("", ZoneInfo("UTC"))
+    print(f"{name} (event {args.event}), times in {zone.key}")
+    print(
+        f"admitted {attendance.admitted}, inside now {attendance.inside_now}, "
+        f"exits {attendance.exits}"
+    )
+    for gate, count in sorted(attendance.by_gate.items()):
+        print(f"  {gate}: {count} admitted")
+    for quarter in attendance.by_quarter_hour[-8:]:  # the latest eight quarters with admits
+        print(f"  {quarter.start.astimezone(zone):%H:%M}  {quarter.admitted} admitted")
+    if not conflicts:
+        print("no conflicts")
+    for c in conflicts:
+        print(
+            f"CONFLICT ticket {c.ticket_id} ({c.zone}): admitted at {c.first_gate} "
+            f"{c.first_at.astimezone(zone):%H:%M:%S} and at {c.second_gate} "
+            f"{c.second_at.astimezone(zone):%H:%M:%S} with no exit between"
+        )
+    return 0
+
+
 def register(commands: Any) -> None:
     server = commands.add_parser("server", help="run and administer the sync server")
     server.add_argument("--database", help="database URL (default: SQLite in the data dir)")
@@ -196,3 +234,7 @@ def register(commands: Any) -> None:
     revoke.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
     revoke.add_argument("device_id", help="as 'admitone server devices' lists it")
     revoke.set_defaults(handler=cmd_revoke_device)
+    report = actions.add_parser("report", help="an event's attendance and conflicts")
+    report.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    report.add_argument("--event", type=int, required=True, help="event id")
+    report.set_defaults(handler=cmd_report)

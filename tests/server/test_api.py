@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import cv2
@@ -292,3 +293,53 @@ def test_devices_cli_lists_kiosks_and_revoke_device_locks_one_out(server: Server
         while device.get("/sync/manifest").status_code != 401:
             assert time.monotonic() < deadline, "the revoked token kept working"
             time.sleep(0.1)  # polling a condition with a deadline
+
+
+def test_report_cli_shows_attendance_and_each_conflict_in_the_events_time_zone(
+    server: ServerHandle,
+) -> None:
+    if not server.database_url.startswith("sqlite"):
+        return  # the CLI path is the same for both; once is enough
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=3, name="Harbour Nights")  # Asia/Jakarta, UTC+7
+    ticket = demo.tickets[0]["ticket_id"]
+    for device, gate, minute in (("kiosk-n", "North Gate", 0), ("kiosk-s", "South Gate", 5)):
+        token = enrol_device(server, demo.event_id, device, gate)
+        scan = {
+            "scan_id": uuid.uuid4().hex,
+            "ticket_id": ticket,
+            "event_id": demo.event_id,
+            "device_id": device,
+            "gate": gate,
+            "zone": "main",
+            "direction": "in",
+            "scanned_at": f"2026-11-24T12:0{minute}:00+00:00",
+            "verdict": "admitted",
+        }
+        with server.client(token) as client:
+            assert client.post("/sync/scans", json={"scans": [scan]}).status_code == 200
+
+    database = ["--database", server.database_url]
+
+    def report(event_id: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [ADMITONE, "server", "report", "--event", str(event_id), *database],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    result = report(demo.event_id)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Harbour Nights (event {demo.event_id}), times in Asia/Jakarta"
+    assert lines[1] == "admitted 1, inside now 1, exits 0"
+    assert "  North Gate: 1 admitted" in lines
+    assert "  South Gate: 1 admitted" in lines
+    assert "  19:00  2 admitted" in lines
+    assert lines[-1] == (
+        f"CONFLICT ticket {ticket} (main): admitted at North Gate 19:00:00 and at "
+        "South Gate 19:05:00 with no exit between"
+    )
+    unknown = report(999)
+    assert (unknown.returncode, unknown.stderr.strip()) == (2, "Error: no event 999")

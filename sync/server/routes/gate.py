@@ -29,7 +29,7 @@ from sync.server.schemas import (
     ValidateIn,
     ValidateOut,
 )
-from sync.server.state import State
+from sync.server.state import ServerState, State
 from sync.wire import ScanEventWire
 
 router = APIRouter()
@@ -130,6 +130,16 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
 @router.get("/events/{event_id}/conflicts", response_model=list[ConflictOut], tags=["gate"])
 def list_conflicts(event_id: IdPath, state: State, _: Admin) -> list[ConflictOut]:
     """Tickets admitted twice with no exit between (gates that were offline)."""
+    return event_conflicts(state, event_id)
+
+
+@router.get("/events/{event_id}/attendance", response_model=Attendance, tags=["gate"])
+def attendance(event_id: IdPath, state: State, _: Admin) -> Attendance:
+    """Admitted tickets, inside now, admits by gate and by quarter hour."""
+    return event_attendance(state, event_id)
+
+
+def event_conflicts(state: ServerState, event_id: int) -> list[ConflictOut]:
     with state.db.read() as session:
         get_event_or_404(session, event_id)
         rows = session.scalars(
@@ -138,9 +148,7 @@ def list_conflicts(event_id: IdPath, state: State, _: Admin) -> list[ConflictOut
         return [ConflictOut.model_validate(r) for r in rows]
 
 
-@router.get("/events/{event_id}/attendance", response_model=Attendance, tags=["gate"])
-def attendance(event_id: IdPath, state: State, _: Admin) -> Attendance:
-    """Admitted tickets, inside now, admits by gate and by quarter hour."""
+def event_attendance(state: ServerState, event_id: int) -> Attendance:
     with state.db.read() as session:
         get_event_or_404(session, event_id)
         rows = session.scalars(
