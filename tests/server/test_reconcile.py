@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner.state import Direction, ScanEvent, fold
 from tests.server.conftest import Enrolled, enrol_device
 from tests.server.test_sync_routes import scan
 
@@ -12,9 +18,9 @@ def conflicts(enrolled: Enrolled) -> list[dict[str, object]]:
     return result
 
 
-def attendance(enrolled: Enrolled) -> dict[str, object]:
+def attendance(enrolled: Enrolled) -> dict[str, Any]:
     with enrolled.server.admin() as admin:
-        result: dict[str, object] = admin.get(f"/events/{enrolled.event_id}/attendance").json()
+        result: dict[str, Any] = admin.get(f"/events/{enrolled.event_id}/attendance").json()
     return result
 
 
@@ -83,3 +89,80 @@ def test_two_offline_gates_admitting_one_ticket_make_exactly_one_conflict(
     )
     assert str(conflict["first_at"]).startswith("2026-11-24T12:00:00")
     assert str(conflict["second_at"]).startswith("2026-11-24T12:03:00")
+
+
+def test_attendance_gives_the_folds_answers_on_random_scans(enrolled: Enrolled) -> None:
+    """The database computes attendance; the fold is the definition it must match."""
+    rng = random.Random(11)
+    tokens = {
+        enrolled.device_id: enrolled.token,
+        "kiosk-south": enrol_device(enrolled.server, enrolled.event_id, "kiosk-south", "South"),
+    }
+    tickets = [t["ticket_id"] for t in enrolled.tickets[:12]]
+    moves = [("admitted", "in"), ("admitted", "in"), ("exited", "out"), ("already_used", "in")]
+    pushed: dict[str, list[dict[str, object]]] = {device: [] for device in tokens}
+    for _ in range(240):
+        device = rng.choice(sorted(tokens))
+        verdict, direction = rng.choice(moves)
+        pushed[device].append(
+            scan(
+                device,
+                rng.choice(tickets),
+                enrolled.event_id,
+                rng.randrange(45),  # few distinct minutes: many ties, broken by scan id
+                verdict=verdict,
+                direction=direction,
+                gate=f"Gate {device}",
+                scan_id=f"{rng.getrandbits(128):032x}",  # seeded: the same ties every run
+            )
+            | {"zone": rng.choice(["main", "main", "vip"])}
+        )
+    for device, scans in pushed.items():
+        with enrolled.server.client(tokens[device]) as client:
+            assert client.post("/sync/scans", json={"scans": scans}).status_code == 200
+    events = [
+        ScanEvent(
+            scan_id=str(s["scan_id"]),
+            ticket_id=str(s["ticket_id"]),
+            event_id=enrolled.event_id,
+            device_id=str(s["device_id"]),
+            gate=str(s["gate"]),
+            zone=str(s["zone"]),
+            direction=Direction(str(s["direction"])),
+            scanned_at=datetime.fromisoformat(str(s["scanned_at"])),
+            verdict=str(s["verdict"]),
+        )
+        for scans in pushed.values()
+        for s in scans
+    ]
+    by_ticket: dict[str | None, list[ScanEvent]] = defaultdict(list)
+    for event in events:
+        by_ticket[event.ticket_id].append(event)
+    states = [fold(ticket_events) for ticket_events in by_ticket.values()]
+    main_admits = [e for e in events if e.zone == "main" and e.verdict == "admitted"]
+    quarters = Counter(
+        e.scanned_at.replace(minute=e.scanned_at.minute // 15 * 15) for e in main_admits
+    )
+    report = attendance(enrolled)
+    assert report["admitted"] == sum(1 for s in states if s.zone("main").entries)
+    assert report["inside_now"] == sum(1 for s in states if s.zone("main").inside)
+    assert 0 < report["inside_now"] < report["admitted"]  # the sample has both kinds
+    assert report["exits"] == sum(1 for e in events if e.zone == "main" and e.verdict == "exited")
+    assert report["by_gate"] == dict(Counter(e.gate for e in main_admits))
+    assert {
+        datetime.fromisoformat(q["start"]): q["admitted"] for q in report["by_quarter_hour"]
+    } == dict(quarters)
+
+
+def test_attendance_counts_a_scan_in_the_quarter_hour_it_happened(enrolled: Enrolled) -> None:
+    late = scan(enrolled.device_id, enrolled.tickets[0]["ticket_id"], enrolled.event_id, 0)
+    on_time = scan(enrolled.device_id, enrolled.tickets[1]["ticket_id"], enrolled.event_id, 0)
+    late["scanned_at"] = "2026-11-24T12:14:59.999999+00:00"
+    on_time["scanned_at"] = "2026-11-24T12:15:00+00:00"
+    with enrolled.device() as device:
+        assert device.post("/sync/scans", json={"scans": [late, on_time]}).status_code == 200
+    quarters = [(q["start"], q["admitted"]) for q in attendance(enrolled)["by_quarter_hour"]]
+    assert [(datetime.fromisoformat(start), n) for start, n in quarters] == [
+        (datetime(2026, 11, 24, 12, 0, tzinfo=UTC), 1),
+        (datetime(2026, 11, 24, 12, 15, tzinfo=UTC), 1),
+    ]

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Integer, cast, distinct, func, select
 from sqlalchemy.orm import Session
 
 from scanner.checkpoint import preset
 from scanner.keys import Keyring, public_from_raw
 from scanner.manifest import TicketRecord, TicketStatus
 from scanner.rules import decide
-from scanner.state import fold
+from scanner.state import EFFECTIVE_VERDICTS, fold
 from scanner.ticket import Rejection, Seat, verify
 from scanner.verdict import VerdictKind
 from sync.server.auth import Admin, AnyPrincipal
@@ -149,35 +148,72 @@ def event_conflicts(state: ServerState, event_id: int) -> list[ConflictOut]:
 
 
 def event_attendance(state: ServerState, event_id: int) -> Attendance:
+    """The fold's answers for zone main, computed by the database.
+
+    Folding every ticket in Python took 3 s for 100k scans, all of it holding the
+    interpreter lock, so an organiser's dashboard stalled every kiosk's sync on
+    that process.  These queries give the same numbers as ``fold`` (a test checks
+    them against it on random scan sets): a ticket is admitted if it has a moving
+    scan in, and inside if its latest moving scan, by (time, scan id), is in."""
+    moves = (
+        Scan.event_id == event_id,
+        Scan.zone == "main",
+        Scan.verdict.in_(EFFECTIVE_VERDICTS),
+        Scan.ticket_id.is_not(None),
+    )
+    latest = (
+        select(
+            Scan.direction,
+            func.row_number()
+            .over(
+                partition_by=Scan.ticket_id,
+                order_by=(Scan.scanned_at.desc(), Scan.scan_id.desc()),
+            )
+            .label("recency"),
+        )
+        .where(*moves)
+        .subquery()
+    )
+    admits = (Scan.event_id == event_id, Scan.zone == "main", Scan.verdict == "admitted")
     with state.db.read() as session:
         get_event_or_404(session, event_id)
-        rows = session.scalars(
-            select(Scan).where(Scan.event_id == event_id, Scan.verdict.in_(["admitted", "exited"]))
+        admitted = session.scalar(
+            select(func.count(distinct(Scan.ticket_id))).where(*moves, Scan.direction == "in")
         )
-        by_ticket = defaultdict(list)
-        by_gate: Counter[str] = Counter()
-        by_quarter: Counter[datetime] = Counter()
-        exits = 0
-        for row in rows:
-            event = scan_event(row)
-            by_ticket[row.ticket_id].append(event)
-            if row.verdict == "admitted" and row.zone == "main":
-                by_gate[row.gate] += 1
-                at = row.scanned_at
-                by_quarter[
-                    at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
-                ] += 1
-            elif row.verdict == "exited" and row.zone == "main":
-                exits += 1
-        states = [fold(events) for events in by_ticket.values()]
+        inside = session.scalar(
+            select(func.count())
+            .select_from(latest)
+            .where(latest.c.recency == 1, latest.c.direction == "in")
+        )
+        exits = session.scalar(
+            select(func.count()).where(
+                Scan.event_id == event_id, Scan.zone == "main", Scan.verdict == "exited"
+            )
+        )
+        by_gate = session.execute(
+            select(Scan.gate, func.count()).where(*admits).group_by(Scan.gate)
+        )
+        quarter = _quarter_hour_number(state)
+        by_quarter = session.execute(
+            select(quarter, func.count()).where(*admits).group_by(quarter).order_by(quarter)
+        )
         return Attendance(
             event_id=event_id,
-            admitted=sum(1 for s in states if s.zone("main").entries),
-            inside_now=sum(1 for s in states if s.zone("main").inside),
-            exits=exits,
-            by_gate=dict(by_gate),
+            admitted=admitted or 0,
+            inside_now=inside or 0,
+            exits=exits or 0,
+            by_gate={gate: count for gate, count in by_gate},
             by_quarter_hour=[
-                QuarterHour(start=start, admitted=count)
-                for start, count in sorted(by_quarter.items())
+                QuarterHour(start=datetime.fromtimestamp(int(n) * 900, UTC), admitted=count)
+                for n, count in by_quarter
             ],
         )
+
+
+def _quarter_hour_number(state: ServerState) -> ColumnElement[int]:
+    """Quarter hours since the Unix epoch, which start on UTC quarter hours."""
+    if state.db.is_sqlite:
+        # Whole seconds first: SQLite's date functions round 12:14:59.9999 up to 12:15.
+        whole_seconds = func.substr(Scan.scanned_at, 1, 19)
+        return cast(func.strftime("%s", whole_seconds), Integer) // 900
+    return cast(func.floor(func.extract("epoch", Scan.scanned_at) / 900), Integer)
