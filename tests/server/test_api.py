@@ -84,6 +84,18 @@ def test_order_tickets_come_with_decodable_qr_images(server: ServerHandle) -> No
         assert [c.text for c in make_decoder("zxing").decode(image)] == [qrs[0]["code"]]
         png = admin.get(f"/tickets/{qrs[0]['ticket_id']}/qr.png")
         assert png.headers["content-type"] == "image/png"
+        pages = [
+            admin.get(
+                f"/orders/{demo.order_id}/tickets", params={"limit": 3, "offset": offset}
+            ).json()
+            for offset in (0, 3, 6)
+        ]
+        assert [len(page) for page in pages] == [3, 3, 2]
+        assert sorted(t["ticket_id"] for page in pages for t in page) == sorted(
+            t["ticket_id"] for t in qrs
+        )
+        too_many = admin.get(f"/orders/{demo.order_id}/tickets", params={"limit": 501})
+        assert too_many.status_code == 422
         orders = admin.get("/orders", params={"event_id": demo.event_id}).json()
         assert [(o["id"], o["ticket_count"]) for o in orders] == [(demo.order_id, 8)]
 
