@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from sync.config import ServerConfig
 from sync.server import changes, issuing
@@ -37,5 +38,35 @@ def init(config: ServerConfig, url: str, *, token_name: str = "admin") -> InitRe
                 key = issuing.create_key(session, config.resolved_keys_dir())
             kid = key.kid
         return InitResult(token, kid, created)
+    finally:
+        db.dispose()
+
+
+@dataclass(frozen=True)
+class AdminTokenInfo:
+    id: int
+    name: str
+    created_at: datetime
+
+
+def admin_tokens(url: str) -> list[AdminTokenInfo]:
+    """Every admin token's id, name and age (never the token: only its hash is kept)."""
+    db = Database(url)
+    try:
+        with db.read() as session:
+            rows = session.scalars(select(AdminToken).order_by(AdminToken.id))
+            return [AdminTokenInfo(t.id, t.name, t.created_at) for t in rows]
+    finally:
+        db.dispose()
+
+
+def revoke_admin_token(url: str, token_id: int) -> bool:
+    """Delete an admin token (a leaked one, or a person who left); False if unknown.
+    ``admitone server init`` makes a new one, so revoking the last is no lockout."""
+    db = Database(url)
+    try:
+        with db.write() as session:
+            deleted = session.execute(delete(AdminToken).where(AdminToken.id == token_id))
+            return bool(deleted.rowcount)  # type: ignore[attr-defined]
     finally:
         db.dispose()

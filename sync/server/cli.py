@@ -1,4 +1,4 @@
-"""``admitone server …``: run, init, migrate, enrol-code, devices, revoke-device, report."""
+"""``admitone server …``: run and administer the sync server from its console."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -71,7 +71,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from sync.server.admin import init
 
     config, url = _config(args)
-    result = init(config, url)
+    result = init(config, url, token_name=args.name)
     print(f"admin token (shown once, store it safely): {result.admin_token}")
     state = "created" if result.created_key else "already active"
     print(f"issuing key {result.kid} {state} in {config.resolved_keys_dir()}")
@@ -139,10 +139,14 @@ def cmd_devices(args: argparse.Namespace) -> int:
         )
         for d in devices
     ]
+    _print_table(rows)
+    return 0
+
+
+def _print_table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    return 0
 
 
 def cmd_revoke_device(args: argparse.Namespace) -> int:
@@ -202,6 +206,36 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_tokens(args: argparse.Namespace) -> int:
+    from sync.server.admin import admin_tokens
+
+    _, url = _config(args)
+    now = datetime.now(UTC)
+    rows = [("ID", "NAME", "CREATED")] + [
+        (str(t.id), t.name, _ago(t.created_at, now)) for t in admin_tokens(url)
+    ]
+    _print_table(rows)
+    return 0
+
+
+def cmd_revoke_admin(args: argparse.Namespace) -> int:
+    from sync.server.admin import revoke_admin_token
+    from sync.server.auth import PRINCIPAL_TTL
+
+    _, url = _config(args)
+    if not revoke_admin_token(url, args.token_id):
+        print(
+            f"Error: no admin token {args.token_id}; 'admitone server admin-tokens' lists them",
+            file=sys.stderr,
+        )
+        return 2
+    print(
+        f"admin token {args.token_id} revoked: it stops working within {PRINCIPAL_TTL:.0f} s; "
+        "'admitone server init --name NAME' makes a new one"
+    )
+    return 0
+
+
 def register(commands: Any) -> None:
     server = commands.add_parser("server", help="run and administer the sync server")
     server.add_argument("--database", help="database URL (default: SQLite in the data dir)")
@@ -217,6 +251,10 @@ def register(commands: Any) -> None:
     ]:
         action = actions.add_parser(name, help=text)
         action.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+        if name == "init":
+            action.add_argument(
+                "--name", default="admin", help="who or what the admin token is for"
+            )
         if name == "run":
             action.add_argument("--host", default=argparse.SUPPRESS)
             action.add_argument("--port", type=int, default=argparse.SUPPRESS)
@@ -234,6 +272,15 @@ def register(commands: Any) -> None:
     revoke.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
     revoke.add_argument("device_id", help="as 'admitone server devices' lists it")
     revoke.set_defaults(handler=cmd_revoke_device)
+    tokens = actions.add_parser("admin-tokens", help="list admin tokens (ids and names)")
+    tokens.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    tokens.set_defaults(handler=cmd_admin_tokens)
+    revoke_admin = actions.add_parser("revoke-admin", help="revoke a leaked admin token")
+    revoke_admin.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    revoke_admin.add_argument(
+        "token_id", type=int, help="as 'admitone server admin-tokens' lists it"
+    )
+    revoke_admin.set_defaults(handler=cmd_revoke_admin)
     report = actions.add_parser("report", help="an event's attendance and conflicts")
     report.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
     report.add_argument("--event", type=int, required=True, help="event id")

@@ -355,3 +355,43 @@ def test_report_cli_shows_attendance_and_each_conflict_in_the_events_time_zone(
     )
     unknown = report(999)
     assert (unknown.returncode, unknown.stderr.strip()) == (2, "Error: no event 999")
+
+
+def test_a_leaked_admin_token_can_be_listed_and_revoked_from_the_console(
+    server: ServerHandle, tmp_path: Path
+) -> None:
+    if not server.database_url.startswith("sqlite"):
+        return  # the CLI path is the same for both; once is enough
+    env = {**os.environ, "ADMITONE_SERVER_KEYS_DIR": str(tmp_path / "keys")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [ADMITONE, "server", *args, "--database", server.database_url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+
+    made = cli("init", "--name", "ana-laptop")
+    assert made.returncode == 0, made.stderr
+    leaked = made.stdout.split("store it safely): ")[1].split()[0]
+    with server.client(leaked) as client:
+        assert client.get("/events").status_code == 200
+    listed = cli("admin-tokens").stdout.splitlines()
+    assert listed[0].split() == ["ID", "NAME", "CREATED"]
+    (row,) = [line.split() for line in listed[1:] if line.split()[1] == "ana-laptop"]
+    assert leaked not in "".join(listed)  # only hashes are kept; nothing to print
+    missing = cli("revoke-admin", "9999")
+    assert missing.returncode == 2
+    assert "no admin token 9999" in missing.stderr
+    revoked = cli("revoke-admin", row[0])
+    assert revoked.returncode == 0, revoked.stderr
+    assert "ana-laptop" not in cli("admin-tokens").stdout
+    deadline = time.monotonic() + 30
+    with server.client(leaked) as client:
+        while client.get("/events").status_code != 401:
+            assert time.monotonic() < deadline, "the revoked admin token kept working"
+            time.sleep(0.1)  # polling a condition with a deadline
+    with server.admin() as admin:
+        assert admin.get("/events").status_code == 200  # the other admin is untouched
