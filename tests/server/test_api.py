@@ -267,17 +267,35 @@ def test_enrol_code_cli_makes_a_code_a_kiosk_can_use(server: ServerHandle) -> No
     assert (enrolled.json()["gate"], enrolled.json()["event_ids"]) == ("North", [demo.event_id])
 
 
+def server_cli(
+    server: ServerHandle, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``admitone server ACTION …`` on the test server's database, as an operator types it."""
+    return subprocess.run(
+        [ADMITONE, "server", *args, "--database", server.database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def wait_until_refused(server: ServerHandle, token: str, path: str) -> None:
+    """A token revoked from another process stops working within the server's token
+    cache lifetime: poll, with a deadline, until it is refused."""
+    deadline = time.monotonic() + 30
+    with server.client(token) as client:
+        while client.get(path).status_code != 401:
+            assert time.monotonic() < deadline, "the revoked token kept working"
+            time.sleep(0.1)  # polling a condition with a deadline
+
+
 def test_devices_cli_lists_kiosks_and_revoke_device_locks_one_out(server: ServerHandle) -> None:
     if not server.database_url.startswith("sqlite"):
         return  # the CLI path is the same for both; once is enough
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [ADMITONE, "server", *args, "--database", server.database_url],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return server_cli(server, *args)
 
     assert "no kiosks enrolled yet" in cli("devices").stdout
     with server.admin() as admin:
@@ -300,11 +318,7 @@ def test_devices_cli_lists_kiosks_and_revoke_device_locks_one_out(server: Server
     assert revoked.returncode == 0, revoked.stderr
     assert cli("devices").stdout.splitlines()[1].split()[-1] == "revoked"
     # The running server had the token cached; it stops within PRINCIPAL_TTL.
-    deadline = time.monotonic() + 30
-    with server.client(token) as device:
-        while device.get("/sync/manifest").status_code != 401:
-            assert time.monotonic() < deadline, "the revoked token kept working"
-            time.sleep(0.1)  # polling a condition with a deadline
+    wait_until_refused(server, token, "/sync/manifest")
 
 
 def test_report_cli_shows_attendance_and_each_conflict_in_the_events_time_zone(
@@ -331,15 +345,8 @@ def test_report_cli_shows_attendance_and_each_conflict_in_the_events_time_zone(
         with server.client(token) as client:
             assert client.post("/sync/scans", json={"scans": [scan]}).status_code == 200
 
-    database = ["--database", server.database_url]
-
     def report(event_id: int) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [ADMITONE, "server", "report", "--event", str(event_id), *database],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return server_cli(server, "report", "--event", str(event_id))
 
     result = report(demo.event_id)
     assert result.returncode == 0, result.stderr
@@ -365,13 +372,7 @@ def test_a_leaked_admin_token_can_be_listed_and_revoked_from_the_console(
     env = {**os.environ, "ADMITONE_SERVER_KEYS_DIR": str(tmp_path / "keys")}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [ADMITONE, "server", *args, "--database", server.database_url],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
+        return server_cli(server, *args, env=env)
 
     made = cli("init", "--name", "ana-laptop")
     assert made.returncode == 0, made.stderr
@@ -388,10 +389,6 @@ def test_a_leaked_admin_token_can_be_listed_and_revoked_from_the_console(
     revoked = cli("revoke-admin", row[0])
     assert revoked.returncode == 0, revoked.stderr
     assert "ana-laptop" not in cli("admin-tokens").stdout
-    deadline = time.monotonic() + 30
-    with server.client(leaked) as client:
-        while client.get("/events").status_code != 401:
-            assert time.monotonic() < deadline, "the revoked admin token kept working"
-            time.sleep(0.1)  # polling a condition with a deadline
+    wait_until_refused(server, leaked, "/events")
     with server.admin() as admin:
         assert admin.get("/events").status_code == 200  # the other admin is untouched
