@@ -5,6 +5,8 @@
 - 50 kiosks: each pushes a few scans and pulls what changed every 2 s, concurrently;
   p50/p99 of one push+pull cycle.  Then the same kiosks all at one instant, five
   times: the worst case, when the network returns after an outage (reported, no target).
+- attendance: every ticket is scanned once more, then the organiser's attendance report
+  over all of the event's admits; median ms (reported, no target).
 Baseline in the same run: the round trip of ``GET /healthz`` (HTTP and uvicorn alone).
 Targets (issue 4, SQLite): >= 5,000 scans/s, <= 10 s for the 100k pull, p99 <= 250 ms.
 """
@@ -110,6 +112,29 @@ def bench_ingest(server: ServerProcess, event_id: int, ticket_ids: list[str]) ->
             response.raise_for_status()
         elapsed = time.perf_counter() - started
     return BATCHES * 500 / elapsed
+
+
+def bench_attendance(
+    server: ServerProcess, event_id: int, ticket_ids: list[str]
+) -> tuple[float, int]:
+    """Every ticket through the door once more (untimed), then the organiser's
+    attendance report over all the event's scans: median ms of five requests."""
+    token = enrol(server, event_id, "door-kiosk")
+    with httpx.Client(
+        base_url=server.api, headers={"Authorization": f"Bearer {token}"}, timeout=120
+    ) as client:
+        for start in range(0, len(ticket_ids), 1000):
+            batch = [_scan("door-kiosk", t, event_id) for t in ticket_ids[start : start + 1000]]
+            client.post("/sync/scans", json={"scans": batch}).raise_for_status()
+    samples = []
+    with server.admin() as admin:
+        for _ in range(5):
+            started = time.perf_counter()
+            report = admin.get(f"/events/{event_id}/attendance")
+            report.raise_for_status()
+            samples.append((time.perf_counter() - started) * 1000)
+            scans = sum(q["admitted"] for q in report.json()["by_quarter_hour"])
+    return median(samples), scans
 
 
 def bench_pull(server: ServerProcess, event_id: int) -> tuple[float, int]:
@@ -265,6 +290,8 @@ def run_one(label: str, database_url: str, workdir: Path) -> list[object]:
             prefix="burst",
         )
         errors += burst_errors
+        progress(f"{label}: attendance report after every ticket is scanned")
+        attendance_ms, attendance_scans = bench_attendance(server, event_id, ticket_ids)
     finally:
         server.stop()
     return [
@@ -278,6 +305,8 @@ def run_one(label: str, database_url: str, workdir: Path) -> list[object]:
         percentile(samples, 0.99),
         percentile(burst, 0.99),
         len(errors),
+        attendance_ms,
+        attendance_scans,
         f"{percentile(samples, 0.99) / statistics.median(base):.0f}x",
     ]
 
@@ -323,6 +352,8 @@ def main() -> None:
                 "cycle p99 ms",
                 "all-at-once p99 ms",
                 "errors",
+                "attendance ms",
+                "of admits",
                 "p99 vs healthz",
             ],
             rows,
