@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, make_url, select
 
 from sync.config import ServerConfig
 from sync.server import changes, issuing
@@ -70,3 +73,50 @@ def revoke_admin_token(url: str, token_id: int) -> bool:
             return bool(deleted.rowcount)  # type: ignore[attr-defined]
     finally:
         db.dispose()
+
+
+class BackupError(Exception):
+    """A backup that cannot be made; the message says what to do instead."""
+
+
+def backup_sqlite(
+    url: str, target: Path, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Copy the server's SQLite database to ``target`` while the server keeps running.
+
+    SQLite's online backup copies a consistent snapshot page by page, in steps, so
+    writers wait only for a step at a time.  The copy is written beside ``target``
+    and renamed into place after an integrity check, so a backup that is killed
+    never leaves a file that looks complete.  Returns the number of pages copied.
+    """
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        raise BackupError(
+            "this database is PostgreSQL: back it up with pg_dump, for example "
+            f"pg_dump -Fc -f admitone.dump '{parsed.set(drivername='postgresql')}'"
+        )
+    source_path = Path(parsed.database or "")
+    if not source_path.is_file():
+        raise BackupError(f"no database at {source_path}; check --database")
+    if target.exists():
+        raise BackupError(f"{target} exists; a backup never overwrites, choose a new name")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(
+            copy,
+            pages=1024,
+            progress=(lambda _status, left, total: progress(total - left, total))
+            if progress is not None
+            else None,
+        )
+        pages: int = copy.execute("PRAGMA page_count").fetchone()[0]
+        if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise BackupError(f"the copy in {partial} failed its integrity check; try again")
+    finally:
+        copy.close()
+        source.close()
+    partial.rename(target)
+    return pages

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sync.config import load_config
@@ -236,6 +237,31 @@ def cmd_revoke_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from sync.server.admin import BackupError, backup_sqlite
+
+    config, url = _config(args)
+    shown = -1
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        percent = done * 100 // max(total, 1)
+        if percent // 10 != shown // 10:
+            shown = percent
+            print(f"  {percent}% ({done:,} of {total:,} pages)", file=sys.stderr)
+
+    try:
+        pages = backup_sqlite(url, Path(args.target), progress)
+    except BackupError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"backed up {pages:,} pages to {args.target}; the issuing keys are not in it: "
+        f"keep a copy of {config.resolved_keys_dir()} somewhere safe too"
+    )
+    return 0
+
+
 def register(commands: Any) -> None:
     server = commands.add_parser("server", help="run and administer the sync server")
     server.add_argument("--database", help="database URL (default: SQLite in the data dir)")
@@ -281,6 +307,10 @@ def register(commands: Any) -> None:
         "token_id", type=int, help="as 'admitone server admin-tokens' lists it"
     )
     revoke_admin.set_defaults(handler=cmd_revoke_admin)
+    backup = actions.add_parser("backup", help="copy the SQLite database while it runs")
+    backup.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    backup.add_argument("target", help="a new file for the copy")
+    backup.set_defaults(handler=cmd_backup)
     report = actions.add_parser("report", help="an event's attendance and conflicts")
     report.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
     report.add_argument("--event", type=int, required=True, help="event id")

@@ -19,7 +19,7 @@ from scanner import Keyring, verify
 from scanner.decode import make_decoder
 from scanner.keys import public_from_raw
 from sync.seed import seed_demo
-from tests.server.conftest import ServerHandle, enrol_device
+from tests.server.conftest import Enrolled, ServerHandle, enrol_device
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
 
@@ -392,3 +392,49 @@ def test_a_leaked_admin_token_can_be_listed_and_revoked_from_the_console(
     wait_until_refused(server, leaked, "/events")
     with server.admin() as admin:
         assert admin.get("/events").status_code == 200  # the other admin is untouched
+
+
+def test_backup_copies_the_running_sqlite_database_and_never_overwrites(
+    enrolled: Enrolled, tmp_path: Path
+) -> None:
+    server = enrolled.server
+    if not server.database_url.startswith("sqlite"):
+        refused = server_cli(server, "backup", str(tmp_path / "pg.db"))
+        assert refused.returncode == 2
+        assert "back it up with pg_dump" in refused.stderr
+        return
+    scans = [
+        {
+            "scan_id": uuid.uuid4().hex,
+            "ticket_id": t["ticket_id"],
+            "event_id": enrolled.event_id,
+            "device_id": enrolled.device_id,
+            "gate": "North Gate",
+            "zone": "main",
+            "direction": "in",
+            "scanned_at": "2026-11-24T12:00:00+00:00",
+            "verdict": "admitted",
+        }
+        for t in enrolled.tickets[:10]
+    ]
+    with enrolled.device() as device:
+        assert device.post("/sync/scans", json={"scans": scans}).status_code == 200
+    target = tmp_path / "backup" / "server-copy.db"
+    target.parent.mkdir()
+    made = server_cli(server, "backup", str(target))  # the server keeps running meanwhile
+    assert made.returncode == 0, made.stderr
+    assert "100% (" in made.stderr  # progress while it copies
+    assert "the issuing keys are not in it" in made.stdout
+    assert sorted(p.name for p in target.parent.iterdir()) == ["server-copy.db"]
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stored = {row[0] for row in copy.execute("SELECT scan_id FROM scans")}
+    finally:
+        copy.close()
+    assert stored == {s["scan_id"] for s in scans}
+    again = server_cli(server, "backup", str(target))
+    assert again.returncode == 2
+    assert again.stderr.strip() == (
+        f"Error: {target} exists; a backup never overwrites, choose a new name"
+    )
