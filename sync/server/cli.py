@@ -273,7 +273,7 @@ def register(commands: Any) -> None:
     for name, handler, text in [
         ("run", cmd_run, "start the server (the default)"),
         ("migrate", cmd_migrate, "bring the database to the latest schema"),
-        ("init", cmd_init, "create the first admin token and the issuing key"),
+        ("init", cmd_init, "create an admin token (and, the first time, the issuing key)"),
     ]:
         action = actions.add_parser(name, help=text)
         action.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
