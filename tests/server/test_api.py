@@ -189,6 +189,17 @@ def test_malformed_bodies_get_422_with_the_field_named(server: ServerHandle) -> 
             ("body", "event_id"),
             ("body", "items"),
         }
+        event = admin.post("/events", json={"name": "Big"}).json()
+        too_big = admin.post(
+            "/orders",
+            json={
+                "event_id": event["id"],
+                "buyer_name": "Bulk",
+                "items": [{"ticket_type": "GA", "quantity": 6000}] * 2,
+            },
+        )
+        assert too_big.status_code == 422
+        assert "an order holds at most 10,000 tickets, this one 12,000" in too_big.text
 
 
 def test_server_init_prints_a_token_once_and_stores_only_its_hash(tmp_path: Path) -> None:
