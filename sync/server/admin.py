@@ -100,8 +100,20 @@ def backup_sqlite(
         raise BackupError(f"no database at {source_path}; check --database")
     if target.exists():
         raise BackupError(f"{target} exists; a backup never overwrites, choose a new name")
+    if not target.parent.is_dir():
+        raise BackupError(f"there is no folder {target.parent}; create it or choose another")
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    try:
+        partial.unlink(missing_ok=True)
+        pages = _copy(source_path, partial, progress)
+        partial.rename(target)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"could not write {target} ({exc}); check the disk and retry") from exc
+    return pages
+
+
+def _copy(source_path: Path, partial: Path, progress: Callable[[int, int], None] | None) -> int:
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     copy = sqlite3.connect(partial)
     try:
@@ -114,9 +126,8 @@ def backup_sqlite(
         )
         pages: int = copy.execute("PRAGMA page_count").fetchone()[0]
         if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise BackupError(f"the copy in {partial} failed its integrity check; try again")
+            raise sqlite3.DatabaseError("the copy failed its integrity check")
     finally:
         copy.close()
         source.close()
-    partial.rename(target)
     return pages

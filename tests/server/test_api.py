@@ -444,6 +444,11 @@ def test_backup_copies_the_running_sqlite_database_and_never_overwrites(
     finally:
         copy.close()
     assert stored == {s["scan_id"] for s in scans}
+    nowhere = server_cli(server, "backup", str(tmp_path / "no-such-folder" / "x.db"))
+    assert (nowhere.returncode, nowhere.stderr.strip()) == (
+        2,
+        f"Error: there is no folder {tmp_path / 'no-such-folder'}; create it or choose another",
+    )
     again = server_cli(server, "backup", str(target))
     assert again.returncode == 2
     assert again.stderr.strip() == (
