@@ -22,6 +22,15 @@ def _config(args: argparse.Namespace) -> Any:
     return config, args.database or config.resolved_database_url()
 
 
+def _existing_database(args: argparse.Namespace) -> Any:
+    """The configuration and URL of a database the server has already set up."""
+    from sync.server.migrate import check_current
+
+    config, url = _config(args)
+    check_current(url)
+    return config, url
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -85,7 +94,7 @@ def _state(args: argparse.Namespace) -> Iterator[Any]:
     run beside (or without) the running server."""
     from sync.server.app import create_app
 
-    config, url = _config(args)
+    config, url = _existing_database(args)
     app = create_app(config, database_url=url)
     try:
         yield app.state.admitone
@@ -210,7 +219,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_admin_tokens(args: argparse.Namespace) -> int:
     from sync.server.admin import admin_tokens
 
-    _, url = _config(args)
+    _, url = _existing_database(args)
     now = datetime.now(UTC)
     rows = [("ID", "NAME", "CREATED")] + [
         (str(t.id), t.name, _ago(t.created_at, now)) for t in admin_tokens(url)
@@ -223,7 +232,7 @@ def cmd_revoke_admin(args: argparse.Namespace) -> int:
     from sync.server.admin import revoke_admin_token
     from sync.server.auth import PRINCIPAL_TTL
 
-    _, url = _config(args)
+    _, url = _existing_database(args)
     if not revoke_admin_token(url, args.token_id):
         print(
             f"Error: no admin token {args.token_id}; 'admitone server admin-tokens' lists them",

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from alembic import command
 
 from scanner import Keyring, verify
 from scanner.decode import make_decoder
 from scanner.keys import public_from_raw
 from sync.seed import seed_demo
+from sync.server.migrate import alembic_config, upgrade
 from tests.server.conftest import Enrolled, ServerHandle, enrol_device
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
@@ -454,3 +456,37 @@ def test_backup_copies_the_running_sqlite_database_and_never_overwrites(
     assert again.stderr.strip() == (
         f"Error: {target} exists; a backup never overwrites, choose a new name"
     )
+
+
+def test_console_actions_refuse_a_database_that_is_missing_empty_or_outdated(
+    tmp_path: Path,
+) -> None:
+    def devices(path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [ADMITONE, "server", "devices", "--database", f"sqlite:///{path}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    typo = devices(tmp_path / "sever.db")
+    assert (typo.returncode, typo.stderr.strip()) == (
+        2,
+        f"Error: no database at {tmp_path / 'sever.db'}: pass the server's --database, "
+        "or run 'admitone server init' first",
+    )
+    assert not (tmp_path / "sever.db").exists()  # a typo leaves no empty database behind
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    assert devices(empty).stderr.strip() == (
+        "Error: the database has no AdmitOne tables: run 'admitone server init' first"
+    )
+    old = tmp_path / "old.db"
+    upgrade(f"sqlite:///{old}")
+    command.downgrade(alembic_config(f"sqlite:///{old}"), "0003")
+    outdated = devices(old)
+    assert outdated.returncode == 2
+    assert outdated.stderr.strip().endswith("run 'admitone server migrate'")
+    upgrade(f"sqlite:///{old}")
+    current = devices(old)
+    assert (current.returncode, current.stdout.split(";")[0]) == (0, "no kiosks enrolled yet")
