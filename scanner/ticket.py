@@ -199,7 +199,7 @@ def codes_begin_with_space(kid: str) -> bool:
     byte) as the code's first characters, the first being their value mod 45; for
     one key id in about 43 that is the space.  Such codes are genuine and verify,
     but people, shells and form fields trim a leading space, so new keys avoid
-    those ids (:func:`scanner.keys.generate_key`).  No code can end with a space:
+    those ids (:func:`scanner.keys.new_private_key`).  No code can end with a space:
     Base45's last character of a group is at most 'W'.
     """
     first = (FORMAT_VERSION * 256 + bytes.fromhex(kid)[0]) % 45
