@@ -6,7 +6,14 @@ from a plain script, the CLI or a test.
 
 from scanner.checkpoint import Checkpoint, Mode, preset
 from scanner.gate import DEFAULT_DEBOUNCE, Gate, OverrideError
-from scanner.keys import KeyFileError, Keyring, generate_key, load_private_key, load_public_key
+from scanner.keys import (
+    KeyFileError,
+    Keyring,
+    generate_key,
+    load_private_key,
+    load_public_key,
+    new_private_key,
+)
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.rules import decide
 from scanner.state import Conflict, Direction, ScanEvent, TicketState, ZoneState, fold
@@ -59,6 +66,7 @@ __all__ = [
     "key_id_of",
     "load_private_key",
     "load_public_key",
+    "new_private_key",
     "new_ticket_id",
     "preset",
     "sign",
