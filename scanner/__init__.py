@@ -16,7 +16,15 @@ from scanner.keys import (
 )
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.rules import decide
-from scanner.state import Conflict, Direction, ScanEvent, TicketState, ZoneState, fold
+from scanner.state import (
+    Conflict,
+    Direction,
+    EventDays,
+    ScanEvent,
+    TicketState,
+    ZoneState,
+    fold,
+)
 from scanner.store import Store, StoreCorruptError, StoreError
 from scanner.ticket import (
     Rejection,
@@ -36,6 +44,7 @@ __all__ = [
     "Checkpoint",
     "Conflict",
     "Direction",
+    "EventDays",
     "EventRecord",
     "Gate",
     "KeyFileError",

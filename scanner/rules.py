@@ -53,7 +53,7 @@ def decide(
         return VerdictKind.NOT_YET_VALID, ""
     if claims.valid_until is not None and now > claims.valid_until + checkpoint.validity_grace:
         return VerdictKind.EXPIRED, ""
-    if checkpoint.require_prior_entry and zone_state.entries == 0:
+    if checkpoint.require_prior_entry and zone_state.entries_today == 0:
         return VerdictKind.NOT_ALLOWED_HERE, "never_admitted"
     if zone_state.inside:
         if checkpoint.allow_multiple_entries:
@@ -61,7 +61,7 @@ def decide(
         if checkpoint.allow_entry_after_exit:
             return VerdictKind.NEEDS_EXIT_FIRST, ""
         return VerdictKind.ALREADY_USED, ""
-    if zone_state.entries:
+    if zone_state.entries_today:
         if checkpoint.allow_multiple_entries or checkpoint.allow_entry_after_exit:
             return VerdictKind.ADMITTED, "reentry"
         return VerdictKind.ALREADY_USED, ""

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class Direction(StrEnum):
@@ -65,9 +66,35 @@ _SCAN_FIELDS = tuple(f.name for f in fields(ScanEvent) if f.name != "direction")
 
 
 @dataclass(frozen=True, slots=True)
+class EventDays:
+    """When each day of a multi-day event begins, in the event's own time zone.
+
+    At that moment every ticket counts as outside again, as if everyone had been
+    scanned out: a festival pass admitted on Friday is admitted on Saturday
+    although nobody scanned it out on Friday night, and the Saturday admit is
+    not a conflict.  A start in the small hours (05:00) keeps a night that runs
+    past midnight in one day."""
+
+    starts_at: time
+    tz: ZoneInfo
+
+    def day_of(self, moment: datetime) -> date:
+        local = moment.astimezone(self.tz).replace(tzinfo=None)
+        return (local - timedelta(hours=self.starts_at.hour, minutes=self.starts_at.minute)).date()
+
+    def start_of_day(self, moment: datetime) -> datetime:
+        """The moment the event day holding ``moment`` began (aware, in the event's zone)."""
+        local = datetime.combine(self.day_of(moment), self.starts_at)
+        return local.replace(tzinfo=self.tz)
+
+
+@dataclass(frozen=True, slots=True)
 class ZoneState:
     inside: bool = False
     entries: int = 0
+    """Admits ever; ``entries_today`` counts those of the current event day only
+    (the same number for an event without days)."""
+    entries_today: int = 0
     exits: int = 0
     first_in: ScanEvent | None = None
     last_in: ScanEvent | None = None
@@ -114,13 +141,26 @@ def canonical_events(events: Iterable[ScanEvent]) -> list[ScanEvent]:
     return sorted(by_id.values(), key=ScanEvent.sort_key)
 
 
-def fold(events: Iterable[ScanEvent]) -> TicketState:
+def fold(
+    events: Iterable[ScanEvent],
+    *,
+    days: EventDays | None = None,
+    now: datetime | None = None,
+) -> TicketState:
+    """The ticket's state after ``events``; with ``days``, everyone is outside again
+    when a new event day begins, including the day ``now`` falls in."""
     zones: dict[str, ZoneState] = {}
     first_used: ScanEvent | None = None
     conflicts: list[Conflict] = []
+    today: date | None = None
     for event in canonical_events(events):
         if not event.moves:
             continue
+        if days is not None:
+            day = days.day_of(event.scanned_at)
+            if today is not None and day != today:
+                zones = _new_day(zones)
+            today = day
         zone = zones.get(event.zone, ZoneState())
         if event.direction is Direction.IN:
             if zone.inside and zone.last_in is not None:
@@ -128,6 +168,7 @@ def fold(events: Iterable[ScanEvent]) -> TicketState:
             zone = ZoneState(
                 inside=True,
                 entries=zone.entries + 1,
+                entries_today=zone.entries_today + 1,
                 exits=zone.exits,
                 first_in=zone.first_in or event,
                 last_in=event,
@@ -139,10 +180,28 @@ def fold(events: Iterable[ScanEvent]) -> TicketState:
             zone = ZoneState(
                 inside=False,
                 entries=zone.entries,
+                entries_today=zone.entries_today,
                 exits=zone.exits + 1,
                 first_in=zone.first_in,
                 last_in=zone.last_in,
                 last_out=event,
             )
         zones[event.zone] = zone
+    if days is not None and now is not None and today is not None and days.day_of(now) != today:
+        zones = _new_day(zones)
     return TicketState(zones=zones, first_used=first_used, conflicts=tuple(conflicts))
+
+
+def _new_day(zones: dict[str, ZoneState]) -> dict[str, ZoneState]:
+    return {
+        name: ZoneState(
+            inside=False,
+            entries=zone.entries,
+            entries_today=0,
+            exits=zone.exits,
+            first_in=zone.first_in,
+            last_in=zone.last_in,
+            last_out=zone.last_out,
+        )
+        for name, zone in zones.items()
+    }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner import Direction, ScanEvent, fold
+from scanner.state import EventDays
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -104,3 +106,52 @@ def test_zones_keep_their_own_inside_state() -> None:
     )
     assert state.zone("main").inside
     assert not state.zone("vip").inside
+
+
+# Multi-day events: the day begins at 05:00 in Jakarta (22:00 UTC the evening before).
+FESTIVAL = EventDays(time(5, 0), ZoneInfo("Asia/Jakarta"))
+
+
+def test_a_new_event_day_lets_everyone_in_again_without_a_conflict() -> None:
+    friday_night = scan(1, Direction.IN, 0)  # 17:00 in Jakarta
+    saturday = scan(2, Direction.IN, 24 * 60)
+    state = fold([friday_night, saturday], days=FESTIVAL)
+    main = state.zone("main")
+    assert state.conflicts == ()
+    assert (main.inside, main.entries, main.entries_today) == (True, 2, 1)
+    # Without event days the same two admits are the offline double admit.
+    assert len(fold([friday_night, saturday]).conflicts) == 1
+
+
+def test_the_day_runs_past_midnight_until_its_start_time() -> None:
+    evening = scan(1, Direction.IN, 0)  # 17:00 local
+    after_midnight = scan(2, Direction.IN, 9 * 60)  # 02:00 local, still Friday's night
+    state = fold([evening, after_midnight], days=FESTIVAL)
+    assert len(state.conflicts) == 1
+    assert state.zone("main").entries_today == 2
+
+
+def test_now_in_a_later_day_finds_the_ticket_outside() -> None:
+    state = fold([scan(1, Direction.IN, 0)], days=FESTIVAL, now=T0 + timedelta(hours=14))
+    main = state.zone("main")
+    assert (main.inside, main.entries, main.entries_today) == (False, 1, 0)
+    same_day = fold([scan(1, Direction.IN, 0)], days=FESTIVAL, now=T0 + timedelta(hours=11))
+    assert same_day.zone("main").inside
+
+
+def test_event_days_start_in_the_events_time_zone() -> None:
+    assert FESTIVAL.day_of(datetime(2026, 11, 24, 21, 59, tzinfo=UTC)).isoformat() == "2026-11-24"
+    assert FESTIVAL.day_of(datetime(2026, 11, 24, 22, 0, tzinfo=UTC)).isoformat() == "2026-11-25"
+    assert FESTIVAL.start_of_day(datetime(2026, 11, 25, 3, 0, tzinfo=UTC)) == datetime(
+        2026, 11, 24, 22, 0, tzinfo=UTC
+    )
+
+
+@given(events=events_strategy, data=st.data())
+@settings(max_examples=200)
+def test_with_event_days_any_order_still_gives_the_same_state(
+    events: list[ScanEvent], data: st.DataObject
+) -> None:
+    days = EventDays(time(10, 15), ZoneInfo("UTC"))  # a day boundary inside the scans' range
+    shuffled = data.draw(st.permutations(events))
+    assert fold(shuffled, days=days) == fold(events, days=days)
