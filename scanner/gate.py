@@ -26,7 +26,7 @@ from scanner.checkpoint import Checkpoint
 from scanner.keys import Keyring
 from scanner.manifest import EventRecord
 from scanner.rules import decide
-from scanner.state import Direction, ScanEvent, fold
+from scanner.state import Direction, ScanEvent, TicketState, fold
 from scanner.store import META_GATE, Store
 from scanner.ticket import Rejection, verify
 from scanner.verdict import Verdict, VerdictKind
@@ -158,10 +158,14 @@ class Gate:
         ticket_id = claims.ticket_hex
         record = self.store.get_ticket(ticket_id)
         revocation = self.store.get_revocation(ticket_id)
-        state = fold(self.store.scans_for_ticket(ticket_id))
+        event = self._event(claims.event_id)
+        state = fold(
+            self.store.scans_for_ticket(ticket_id),
+            days=event.days if event is not None else None,
+            now=now,
+        )
         kind, reason = decide(claims, record, revocation, state, checkpoint, self.event_ids, now)
         scan = self._journal(ticket_id, claims.event_id, kind, reason, now)
-        event = self._event(claims.event_id)
         return Verdict(
             kind,
             now,
@@ -169,7 +173,9 @@ class Gate:
             scan_id=scan.scan_id,
             claims=claims,
             ticket=record,
-            first_used=state.zone(checkpoint.zone).first_in or state.first_used,
+            first_used=_first_use(
+                state, checkpoint.zone, today_only=event is not None and event.days is not None
+            ),
             not_in_manifest=record is None,
             timezone=event.timezone if event else "UTC",
             gate=self.gate_name,
@@ -260,3 +266,12 @@ class Gate:
             override_by=supervisor,
             override_reason=reason,
         )
+
+
+def _first_use(state: TicketState, zone: str, *, today_only: bool) -> ScanEvent | None:
+    """The admission a supervisor asks about: the first ever, or on an event with days
+    the latest, which is today's."""
+    zone_state = state.zone(zone)
+    if today_only:
+        return zone_state.last_in if zone_state.entries_today else None
+    return zone_state.first_in or state.first_used

@@ -7,10 +7,11 @@ from the server's pages, and the decision engine reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from scanner.state import EventDays
 from scanner.ticket import Seat
 
 
@@ -30,10 +31,17 @@ class EventRecord:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     allow_reentry: bool = False
+    day_starts_at: time | None = None
+    """Multi-day events: when each day begins, local time; everyone counts as
+    outside again then (see :class:`scanner.state.EventDays`)."""
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> EventDays | None:
+        return None if self.day_starts_at is None else EventDays(self.day_starts_at, self.tz)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from scanner.ticket import Seat
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_GATE = "gate"
 """The meta key of the gate's name: set by enrolment, changed by a supervisor."""
 
@@ -137,7 +137,11 @@ def _migrate_to_1(db: Database) -> None:
     db.table("settings").create({"key": str, "value": str}, pk="key")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1]
+def _migrate_to_2(db: Database) -> None:
+    db.table("events").add_column("day_starts_at", str)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1, _migrate_to_2]
 """``MIGRATIONS[n]`` takes a store from schema version n to n + 1.  Append only."""
 
 
@@ -267,6 +271,7 @@ class Store:
                 "starts_at": _iso(e.starts_at),
                 "ends_at": _iso(e.ends_at),
                 "allow_reentry": int(e.allow_reentry),
+                "day_starts_at": e.day_starts_at.isoformat("minutes") if e.day_starts_at else None,
             }
             for e in events
         ]
@@ -276,8 +281,8 @@ class Store:
     def get_event(self, event_id: int) -> EventRecord | None:
         with self._lock:
             row = self._conn.execute(
-                "SELECT event_id, name, timezone, doors_open, starts_at, ends_at, allow_reentry "
-                "FROM events WHERE event_id=?",
+                "SELECT event_id, name, timezone, doors_open, starts_at, ends_at, allow_reentry, "
+                "day_starts_at FROM events WHERE event_id=?",
                 (event_id,),
             ).fetchone()
         if row is None:
@@ -290,6 +295,7 @@ class Store:
             starts_at=_from_iso(row[4]),
             ends_at=_from_iso(row[5]),
             allow_reentry=bool(row[6]),
+            day_starts_at=time.fromisoformat(row[7]) if row[7] else None,
         )
 
     def event_ids(self) -> list[int]:

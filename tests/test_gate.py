@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from dataclasses import replace
+from datetime import time, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -345,6 +346,28 @@ def test_renaming_the_gate_is_journalled_kept_in_the_store_and_used_by_later_sca
         "gate_name",
         {"from": "Gate 1", "to": "Lounge Door"},
     )
+
+
+def test_a_multi_day_pass_is_admitted_each_day_and_once_a_day(
+    issue: Issue, make_gate: GateFactory, store: Store
+) -> None:
+    store.upsert_events([replace(EVENT, day_starts_at=time(5, 0))])  # 05:00 in Jakarta
+    text, _ = issue(valid_from=NOW - timedelta(days=1), valid_until=NOW + timedelta(days=3))
+    gate = make_gate()
+    friday = gate.scan(text, NOW)  # 19:00 local
+    again = gate.scan(text, NOW + timedelta(minutes=5))
+    saturday = gate.scan(text, NOW + timedelta(days=1))  # nobody scanned it out
+    assert [friday.kind, again.kind, saturday.kind] == [
+        VerdictKind.ADMITTED,
+        VerdictKind.ALREADY_USED,
+        VerdictKind.ADMITTED,
+    ]
+    assert again.first_used is not None
+    assert again.first_used.scanned_at == NOW
+    later = gate.scan(text, NOW + timedelta(days=1, minutes=5))
+    assert later.kind is VerdictKind.ALREADY_USED
+    assert later.first_used is not None
+    assert later.first_used.scanned_at == NOW + timedelta(days=1)  # today's, not Friday's
 
 
 def test_naive_now_is_refused(make_gate: GateFactory) -> None:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from dataclasses import replace
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from scanner import Store, StoreCorruptError, StoreError
-from scanner.store import SCHEMA_VERSION
+from scanner.store import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import NOW, GateFactory, Issue
 
 
@@ -17,6 +19,25 @@ def test_a_new_store_is_at_the_current_schema_with_a_device_id(tmp_path: Path) -
         device_id = store.device_id
     with Store.open(tmp_path / "k.db") as store:
         assert store.device_id == device_id  # stable across restarts
+
+
+def test_a_schema_1_store_is_migrated_and_keeps_its_journal(tmp_path: Path) -> None:
+    """A kiosk updated in the field opens its old store; event days arrive with it."""
+    path = tmp_path / "old.db"
+    old = Database(path)
+    MIGRATIONS[0](old)
+    old.table("meta").insert({"key": "schema_version", "value": "1"})
+    old.table("events").insert({"event_id": 7, "name": "Fest", "timezone": "UTC"})
+    old.conn.close()
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        event = store.get_event(7)
+        assert event is not None
+        assert (event.name, event.day_starts_at) == ("Fest", None)
+        store.upsert_events([replace(event, day_starts_at=time(5, 0))])
+        stored = store.get_event(7)
+        assert stored is not None
+        assert stored.day_starts_at == time(5, 0)
 
 
 def test_a_store_from_a_newer_release_is_refused_with_advice(tmp_path: Path) -> None:
