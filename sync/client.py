@@ -331,6 +331,7 @@ class SyncClient:
                         e.starts_at,
                         e.ends_at,
                         e.allow_reentry,
+                        e.day_starts_at,
                     )
                 )
             elif change.kind == "ticket_type":

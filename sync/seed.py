@@ -45,6 +45,7 @@ def seed_demo(
     timezone: str = "Asia/Jakarta",
     now: datetime | None = None,
     allow_reentry: bool = True,
+    day_starts_at: str | None = None,
 ) -> DemoCatalogue:
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     venue = _ok(admin.post("/venues", json={"name": "Harbour Arena", "address": "Pier 4"}))
@@ -87,6 +88,7 @@ def seed_demo(
                 "capacity": 5030,
                 "status": "on_sale",
                 "allow_reentry": allow_reentry,
+                "day_starts_at": day_starts_at,
             },
         )
     )

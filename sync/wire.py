@@ -7,7 +7,7 @@ not understand instead of half-applying it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -103,6 +103,7 @@ class EventData(WireModel):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     allow_reentry: bool = False
+    day_starts_at: time | None = None
 
 
 class TicketTypeData(WireModel):

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from scanner.state import ScanEvent, fold
+from scanner.state import EventDays, ScanEvent, fold
 from sync.server import changes
 from sync.server.auth import Principal
-from sync.server.models import Conflict, Scan
+from sync.server.models import Conflict, Event, Scan
 from sync.wire import PushResponse, ScanAck, ScanEventWire
 
 _CHUNK = 500
@@ -119,6 +119,13 @@ def store_scans(
     return refresh_conflicts(session, moved)
 
 
+def _event_days(session: Session, event_ids: set[int | None]) -> dict[int, EventDays | None]:
+    known = [e for e in event_ids if e is not None]
+    return {
+        event.id: event.days for event in session.scalars(select(Event).where(Event.id.in_(known)))
+    }
+
+
 def refresh_conflicts(session: Session, ticket_ids: Sequence[str]) -> int:
     if not ticket_ids:
         return 0
@@ -127,9 +134,13 @@ def refresh_conflicts(session: Session, ticket_ids: Sequence[str]) -> int:
     for chunk in _chunks(ticket_ids):
         for row in session.scalars(select(Conflict).where(Conflict.ticket_id.in_(chunk))):
             stored[row.ticket_id][(row.first_scan_id, row.second_scan_id)] = row
+    days = _event_days(session, {e.event_id for events in scans.values() for e in events})
     added = 0
     for ticket_id in ticket_ids:
-        state = fold(scans.get(ticket_id, []))
+        history = scans.get(ticket_id, [])
+        event_id = next((e.event_id for e in history if e.event_id is not None), None)
+        # With event days, Saturday's admit after Friday's is no conflict.
+        state = fold(history, days=days.get(event_id) if event_id is not None else None)
         wanted = {(c.first.scan_id, c.second.scan_id): c for c in state.conflicts}
         have = stored.get(ticket_id, {})
         for pair in have.keys() - wanted.keys():

@@ -6,8 +6,9 @@ keeps them as ISO text, PostgreSQL as ``timestamptz``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scanner.state import EventDays
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -94,6 +97,14 @@ class Event(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     allow_reentry: Mapped[bool] = mapped_column(Boolean, default=False)
+    day_starts_at: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    """Multi-day events: "HH:MM", local; every ticket counts as outside again then."""
+
+    @property
+    def days(self) -> EventDays | None:
+        if self.day_starts_at is None:
+            return None
+        return EventDays(time.fromisoformat(self.day_starts_at), ZoneInfo(self.timezone))
 
 
 class TicketType(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -83,6 +83,16 @@ class EventIn(Body):
     capacity: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     status: Literal["draft", "on_sale", "sold_out", "cancelled", "finished"] = "draft"
     allow_reentry: bool = False
+    day_starts_at: time | None = None
+    """For a multi-day event, the local time each day begins ("05:00"): everyone
+    counts as outside again then, so a pass is admitted once each day."""
+
+    @field_validator("day_starts_at")
+    @classmethod
+    def _whole_minutes(cls, value: time | None) -> time | None:
+        if value is not None and (value.tzinfo is not None or value.second or value.microsecond):
+            raise ValueError("give the day's start as local HH:MM, without seconds or offset")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -106,6 +116,7 @@ class EventOut(Out):
     capacity: int
     status: str
     allow_reentry: bool
+    day_starts_at: time | None = None
 
 
 class TicketTypeIn(Body):

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner.state import Direction, ScanEvent, fold
-from tests.server.conftest import Enrolled, enrol_device
+from sync.seed import seed_demo
+from tests.server.conftest import Enrolled, ServerHandle, enrol_device
 from tests.server.test_sync_routes import scan
 
 
@@ -166,3 +167,40 @@ def test_attendance_counts_a_scan_in_the_quarter_hour_it_happened(enrolled: Enro
         (datetime(2026, 11, 24, 12, 0, tzinfo=UTC), 1),
         (datetime(2026, 11, 24, 12, 15, tzinfo=UTC), 1),
     ]
+
+
+def test_on_a_multi_day_event_a_daily_admit_is_no_conflict_and_nobody_stays_inside(
+    server: ServerHandle,
+) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=3, name="Three-day festival", day_starts_at="05:00")
+        created = admin.get(f"/events/{demo.event_id}").json()
+        refused = admin.post("/events", json={"name": "X", "day_starts_at": "05:00:30"})
+    assert created["day_starts_at"] == "05:00:00"
+    assert refused.status_code == 422
+    assert "without seconds or offset" in refused.text
+    token = enrol_device(server, demo.event_id, "kiosk-gate", "Main Gate")
+    pass_id, other = demo.tickets[0]["ticket_id"], demo.tickets[1]["ticket_id"]
+    # Days begin at 05:00 in Jakarta.  The festival was last week: T0 - 3 days is
+    # Friday 19:00 there, so every scan is days before the wall clock's today.
+    friday = -3 * 24 * 60
+    saturday = scan("kiosk-gate", pass_id, demo.event_id, friday + 24 * 60)
+    same_night = scan("kiosk-gate", other, demo.event_id, friday) | {"gate": "North"}
+    twice = scan("kiosk-gate", other, demo.event_id, friday + 8 * 60) | {"gate": "South"}  # 03:00
+    friday_admit = scan("kiosk-gate", pass_id, demo.event_id, friday)
+    with server.client(token) as device:
+        pushed = device.post(
+            "/sync/scans", json={"scans": [friday_admit, saturday, same_night, twice]}
+        )
+        manifest = device.get("/sync/manifest").json()["changes"]
+    assert pushed.json()["new_conflicts"] == 1
+    with server.admin() as admin:
+        found = admin.get(f"/events/{demo.event_id}/conflicts").json()
+        report = admin.get(f"/events/{demo.event_id}/attendance").json()
+    assert [(c["ticket_id"], c["first_gate"], c["second_gate"]) for c in found] == [
+        (other, "North", "South")
+    ]
+    # Those scans were on earlier days, so nobody counts as inside today.
+    assert (report["admitted"], report["inside_now"]) == (2, 0)
+    (event,) = [c["data"] for c in manifest if c["kind"] == "event"]
+    assert event["day_starts_at"] == "05:00:00"  # kiosks fold with the same days

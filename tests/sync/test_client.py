@@ -5,15 +5,15 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from scanner import Gate, Mode, VerdictKind, preset
+from scanner import Gate, Mode, Store, VerdictKind, preset
 from scanner.state import fold
-from sync.client import OfflineError, RetryPolicy, ServerRejectedError
-from sync.seed import enrol_code
+from sync.client import OfflineError, RetryPolicy, ServerRejectedError, SyncClient
+from sync.seed import enrol_code, seed_demo
 from tests.sync.conftest import World
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
@@ -210,3 +210,27 @@ def test_a_revoked_kiosk_keeps_its_scans_says_so_and_syncs_again_after_re_enroll
     kiosk.client.sync_once()
     status = kiosk.client.status()
     assert (status.refused, status.pending_uploads) == ("", 0)
+
+
+def test_a_multi_day_event_reaches_the_kiosk_which_admits_a_pass_each_day(
+    world: World,
+) -> None:
+    # 03:30 in Jakarta; the next event day begins at 05:00 there, within the tickets'
+    # validity window, which the seed opens an hour before now and closes 5 h after.
+    now = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)
+    with world.admin() as admin:
+        festival = seed_demo(admin, general=2, name="Festival", now=now, day_starts_at="05:00")
+        code = enrol_code(admin, festival.event_id, "Festival Gate")
+    store = Store.open(world.tmp_path / "festival.db")
+    try:
+        client = SyncClient(store, retry=RetryPolicy(attempts=2, initial=0.05))
+        client.enrol(world.server.url, code)
+        event = store.get_event(festival.event_id)
+        assert event is not None
+        assert event.day_starts_at == time(5, 0)
+        gate = Gate(store, preset(Mode.ENTRY), gate_name="Festival Gate")
+        ticket = festival.by_type("GA")[0]["code"]
+        verdicts = [gate.scan(ticket, now + timedelta(hours=h)).kind for h in (0, 1, 2)]
+    finally:
+        store.close()
+    assert verdicts == [VerdictKind.ADMITTED, VerdictKind.ALREADY_USED, VerdictKind.ADMITTED]

@@ -48,6 +48,7 @@ def event_change(event: Event) -> changes.NewChange:
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         allow_reentry=event.allow_reentry,
+        day_starts_at=event.days.starts_at if event.days else None,
     )
     return changes.NewChange("event", event.id, str(event.id), data.model_dump(mode="json"))
 
@@ -151,7 +152,10 @@ def create_event(body: EventIn, state: State, _: Admin) -> EventOut:
     with state.db.write() as session:
         if body.venue_id is not None and session.get(Venue, body.venue_id) is None:
             raise HTTPException(422, f"no venue {body.venue_id}; create the venue first")
-        event = Event(**body.model_dump())
+        event = Event(
+            **body.model_dump(exclude={"day_starts_at"}),
+            day_starts_at=body.day_starts_at.isoformat("minutes") if body.day_starts_at else None,
+        )
         session.add(event)
         session.flush()
         changes.record(session, [event_change(event)])

@@ -94,7 +94,9 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
             ticket = session.get(Ticket, ticket_id)
             record = ticket_record(ticket) if ticket else None
             rows = session.scalars(select(Scan).where(Scan.ticket_id == ticket_id))
-            ticket_state = fold(scan_event(r) for r in rows)
+            ticket_state = fold(
+                (scan_event(r) for r in rows), days=event.days if event else None, now=now
+            )
             kind, reason = decide(claims, record, None, ticket_state, checkpoint, allowed, now)
             first = ticket_state.zone(checkpoint.zone).first_in or ticket_state.first_used
             out = ValidateOut(
@@ -164,6 +166,7 @@ def event_attendance(state: ServerState, event_id: int) -> Attendance:
     latest = (
         select(
             Scan.direction,
+            Scan.scanned_at,
             func.row_number()
             .over(
                 partition_by=Scan.ticket_id,
@@ -176,15 +179,16 @@ def event_attendance(state: ServerState, event_id: int) -> Attendance:
     )
     admits = (Scan.event_id == event_id, Scan.zone == "main", Scan.verdict == "admitted")
     with state.db.read() as session:
-        get_event_or_404(session, event_id)
+        event = get_event_or_404(session, event_id)
+        inside_filter = [latest.c.recency == 1, latest.c.direction == "in"]
+        if event.days is not None:  # a new event day finds everyone outside
+            inside_filter.append(
+                latest.c.scanned_at >= event.days.start_of_day(datetime.now(UTC)).astimezone(UTC)
+            )
         admitted = session.scalar(
             select(func.count(distinct(Scan.ticket_id))).where(*moves, Scan.direction == "in")
         )
-        inside = session.scalar(
-            select(func.count())
-            .select_from(latest)
-            .where(latest.c.recency == 1, latest.c.direction == "in")
-        )
+        inside = session.scalar(select(func.count()).select_from(latest).where(*inside_filter))
         exits = session.scalar(
             select(func.count()).where(
                 Scan.event_id == event_id, Scan.zone == "main", Scan.verdict == "exited"
