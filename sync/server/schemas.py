@@ -104,6 +104,12 @@ class EventIn(Body):
         return value
 
 
+class EventChange(EventIn):
+    """``PATCH /events/{id}``: only the fields sent change."""
+
+    name: Text200 | None = None  # type: ignore[assignment]
+
+
 class EventOut(Out):
     id: int
     name: str

@@ -61,6 +61,12 @@ MATRIX: dict[tuple[str, str], Spec] = {
     ("GET", "/events"): (EITHER, 200, 200, lambda e: {}),
     ("POST", "/events"): (ADMIN_ONLY, 0, 201, lambda e: {"json": {"name": "E"}}),
     ("GET", "/events/{event_id}"): (EITHER, 200, 200, lambda e: {"url": f"/events/{e.event_id}"}),
+    ("PATCH", "/events/{event_id}"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}", "json": {"capacity": 6000}},
+    ),
     ("POST", "/events/{event_id}/ticket-types"): (
         ADMIN_ONLY,
         0,

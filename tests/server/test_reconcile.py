@@ -204,3 +204,34 @@ def test_on_a_multi_day_event_a_daily_admit_is_no_conflict_and_nobody_stays_insi
     assert (report["admitted"], report["inside_now"]) == (2, 0)
     (event,) = [c["data"] for c in manifest if c["kind"] == "event"]
     assert event["day_starts_at"] == "05:00:00"  # kiosks fold with the same days
+
+
+def test_giving_an_event_days_later_reaches_kiosks_and_clears_day_to_day_conflicts(
+    enrolled: Enrolled,
+) -> None:
+    ticket = enrolled.tickets[0]["ticket_id"]
+    friday = -3 * 24 * 60  # 19:00 in Jakarta, three days before T0
+    scans = [
+        scan(enrolled.device_id, ticket, enrolled.event_id, friday),
+        scan(enrolled.device_id, ticket, enrolled.event_id, friday + 24 * 60),
+    ]
+    with enrolled.device() as device:
+        device.post("/sync/scans", json={"scans": scans})
+        cursor = device.get("/sync/manifest", params={"limit": 10_000}).json()["cursor"]
+    assert len(conflicts(enrolled)) == 1  # one-day event: the second admit overlaps
+    url = f"/events/{enrolled.event_id}"
+    with enrolled.server.admin() as admin:
+        changed = admin.patch(url, json={"day_starts_at": "05:00"})
+        nameless = admin.patch(url, json={"name": None})
+        missing = admin.patch("/events/99999", json={"capacity": 1})
+    assert changed.status_code == 200
+    assert (changed.json()["day_starts_at"], changed.json()["name"]) == (
+        "05:00:00",
+        "Harbour Nights 2026",  # what was not sent stays
+    )
+    assert nameless.status_code == 422
+    assert missing.status_code == 404
+    assert conflicts(enrolled) == []
+    with enrolled.device() as device:
+        page = device.get("/sync/manifest", params={"cursor": cursor}).json()["changes"]
+    assert [(c["kind"], c["data"]["day_starts_at"]) for c in page] == [("event", "05:00:00")]

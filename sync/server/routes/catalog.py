@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from sync.server import changes
 from sync.server.auth import Admin, AnyPrincipal
-from sync.server.models import Event, Seat, Section, Ticket, TicketType, Venue
+from sync.server.ingest import refresh_conflicts
+from sync.server.models import Event, Scan, Seat, Section, Ticket, TicketType, Venue
 from sync.server.schemas import (
     Availability,
+    EventChange,
     EventIn,
     EventOut,
     IdPath,
@@ -159,6 +161,36 @@ def create_event(body: EventIn, state: State, _: Admin) -> EventOut:
         session.add(event)
         session.flush()
         changes.record(session, [event_change(event)])
+        return EventOut.model_validate(event)
+
+
+@router.patch("/events/{event_id}", response_model=EventOut, tags=["events"])
+def update_event(event_id: IdPath, body: EventChange, state: State, _: Admin) -> EventOut:
+    """Change an event; kiosks get the change with their next pull.  A change to when
+    its days begin (or to its time zone) re-derives the event's conflicts, since
+    whether two admits overlap depends on it."""
+    sent = body.model_dump(include=body.model_fields_set)
+    if "name" in sent and sent["name"] is None:
+        raise HTTPException(422, "an event needs a name; leave 'name' out to keep it")
+    with state.db.write() as session:
+        event = get_event_or_404(session, event_id)
+        if sent.get("venue_id") is not None and session.get(Venue, sent["venue_id"]) is None:
+            raise HTTPException(422, f"no venue {sent['venue_id']}; create the venue first")
+        days_before = (event.day_starts_at, event.timezone)
+        if "day_starts_at" in sent:
+            starts = sent.pop("day_starts_at")
+            event.day_starts_at = starts.isoformat("minutes") if starts else None
+        for field, value in sent.items():
+            setattr(event, field, value)
+        session.flush()
+        changes.record(session, [event_change(event)])
+        if (event.day_starts_at, event.timezone) != days_before:
+            scanned = session.scalars(
+                select(Scan.ticket_id)
+                .where(Scan.event_id == event_id, Scan.ticket_id.is_not(None))
+                .distinct()
+            )
+            refresh_conflicts(session, sorted(t for t in scanned if t is not None))
         return EventOut.model_validate(event)
 
 
