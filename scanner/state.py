@@ -187,7 +187,7 @@ def fold(
                 last_out=event,
             )
         zones[event.zone] = zone
-    if days is not None and now is not None and today is not None and days.day_of(now) != today:
+    if days is not None and now is not None and today is not None and days.day_of(now) > today:
         zones = _new_day(zones)
     return TicketState(zones=zones, first_used=first_used, conflicts=tuple(conflicts))
 

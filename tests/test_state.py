@@ -139,6 +139,13 @@ def test_now_in_a_later_day_finds_the_ticket_outside() -> None:
     assert same_day.zone("main").inside
 
 
+def test_a_kiosk_clock_behind_the_scans_does_not_let_everyone_in_again() -> None:
+    # Another kiosk admitted the pass on Saturday; this kiosk's clock still says Friday.
+    saturday = scan(1, Direction.IN, 24 * 60)
+    state = fold([saturday], days=FESTIVAL, now=T0 + timedelta(hours=1))
+    assert state.zone("main").inside
+
+
 def test_event_days_start_in_the_events_time_zone() -> None:
     assert FESTIVAL.day_of(datetime(2026, 11, 24, 21, 59, tzinfo=UTC)).isoformat() == "2026-11-24"
     assert FESTIVAL.day_of(datetime(2026, 11, 24, 22, 0, tzinfo=UTC)).isoformat() == "2026-11-25"
