@@ -15,7 +15,7 @@ inside (two gates that were offline both let it in) is recorded as a pair.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -147,8 +147,10 @@ def fold(
     days: EventDays | None = None,
     now: datetime | None = None,
 ) -> TicketState:
-    """The ticket's state after ``events``; with ``days``, everyone is outside again
-    when a new event day begins, including the day ``now`` falls in."""
+    """The ticket's state after ``events``.  With ``days``, everyone is outside again
+    when a new event day begins: at a scan on a later day, and at ``now`` if it
+    falls on a later day than the last scan (never an earlier one: a kiosk whose
+    clock lags must not let the ticket in again)."""
     zones: dict[str, ZoneState] = {}
     first_used: ScanEvent | None = None
     conflicts: list[Conflict] = []
@@ -193,15 +195,4 @@ def fold(
 
 
 def _new_day(zones: dict[str, ZoneState]) -> dict[str, ZoneState]:
-    return {
-        name: ZoneState(
-            inside=False,
-            entries=zone.entries,
-            entries_today=0,
-            exits=zone.exits,
-            first_in=zone.first_in,
-            last_in=zone.last_in,
-            last_out=zone.last_out,
-        )
-        for name, zone in zones.items()
-    }
+    return {name: replace(zone, inside=False, entries_today=0) for name, zone in zones.items()}
