@@ -279,48 +279,33 @@ def register(commands: Any) -> None:
     server.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
     server.set_defaults(handler=cmd_run)
     actions = server.add_subparsers(dest="server_command", metavar="ACTION")
-    for name, handler, text in [
-        ("run", cmd_run, "start the server (the default)"),
-        ("migrate", cmd_migrate, "bring the database to the latest schema"),
-        ("init", cmd_init, "create an admin token (and, the first time, the issuing key)"),
-    ]:
-        action = actions.add_parser(name, help=text)
-        action.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
-        if name == "init":
-            action.add_argument(
-                "--name", default="admin", help="who or what the admin token is for"
-            )
-        if name == "run":
-            action.add_argument("--host", default=argparse.SUPPRESS)
-            action.add_argument("--port", type=int, default=argparse.SUPPRESS)
-            action.add_argument("--workers", type=int, default=argparse.SUPPRESS)
-        action.set_defaults(handler=handler)
-    code = actions.add_parser("enrol-code", help="make a one-time kiosk enrolment code")
-    code.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+
+    def action(name: str, handler: Any, text: str) -> argparse.ArgumentParser:
+        """An ACTION taking --database (which the parent command also accepts)."""
+        parser: argparse.ArgumentParser = actions.add_parser(name, help=text)
+        parser.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+        parser.set_defaults(handler=handler)
+        return parser
+
+    run = action("run", cmd_run, "start the server (the default)")
+    run.add_argument("--host", default=argparse.SUPPRESS)
+    run.add_argument("--port", type=int, default=argparse.SUPPRESS)
+    run.add_argument("--workers", type=int, default=argparse.SUPPRESS)
+    action("migrate", cmd_migrate, "bring the database to the latest schema")
+    init = action("init", cmd_init, "create an admin token (and, the first time, the issuing key)")
+    init.add_argument("--name", default="admin", help="who or what the admin token is for")
+    code = action("enrol-code", cmd_enrol_code, "make a one-time kiosk enrolment code")
     code.add_argument("--event", type=int, required=True, help="event id")
     code.add_argument("--gate", required=True, help="gate name shown on the kiosk")
-    code.set_defaults(handler=cmd_enrol_code)
-    devices = actions.add_parser("devices", help="list kiosks: gate, last seen, clock, status")
-    devices.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
-    devices.set_defaults(handler=cmd_devices)
-    revoke = actions.add_parser("revoke-device", help="stop a lost or stolen kiosk's token")
-    revoke.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    action("devices", cmd_devices, "list kiosks: gate, last seen, clock, status")
+    revoke = action("revoke-device", cmd_revoke_device, "stop a lost or stolen kiosk's token")
     revoke.add_argument("device_id", help="as 'admitone server devices' lists it")
-    revoke.set_defaults(handler=cmd_revoke_device)
-    tokens = actions.add_parser("admin-tokens", help="list admin tokens (ids and names)")
-    tokens.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
-    tokens.set_defaults(handler=cmd_admin_tokens)
-    revoke_admin = actions.add_parser("revoke-admin", help="revoke a leaked admin token")
-    revoke_admin.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    action("admin-tokens", cmd_admin_tokens, "list admin tokens (ids and names)")
+    revoke_admin = action("revoke-admin", cmd_revoke_admin, "revoke a leaked admin token")
     revoke_admin.add_argument(
         "token_id", type=int, help="as 'admitone server admin-tokens' lists it"
     )
-    revoke_admin.set_defaults(handler=cmd_revoke_admin)
-    backup = actions.add_parser("backup", help="copy the SQLite database while it runs")
-    backup.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    backup = action("backup", cmd_backup, "copy the SQLite database while it runs")
     backup.add_argument("target", help="a new file for the copy")
-    backup.set_defaults(handler=cmd_backup)
-    report = actions.add_parser("report", help="an event's attendance and conflicts")
-    report.add_argument("--database", default=argparse.SUPPRESS, help="database URL")
+    report = action("report", cmd_report, "an event's attendance and conflicts")
     report.add_argument("--event", type=int, required=True, help="event id")
-    report.set_defaults(handler=cmd_report)
