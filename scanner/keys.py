@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
-from scanner.ticket import codes_begin_with_space, key_id_of
+from scanner.ticket import codes_begin_awkwardly, key_id_of
 
 
 class KeyFileError(ValueError):
@@ -30,14 +30,15 @@ class KeyFileError(ValueError):
 
 
 def new_private_key() -> Ed25519PrivateKey:
-    """A new issuing key whose codes do not begin with a space.
+    """A new issuing key whose codes begin with neither a space nor a hyphen.
 
-    About one key in 43 would make every code it signs begin with one (see
-    :func:`scanner.ticket.codes_begin_with_space`); such a key is drawn again, so
-    a ticket code survives the trimming of people, shells and form fields."""
+    About one key in 21 would make every code it signs begin with one (see
+    :func:`scanner.ticket.codes_begin_awkwardly`); such a key is drawn again, so a
+    ticket code survives the trimming of people and form fields and can be given
+    to a command line as it is."""
     while True:
         private_key = Ed25519PrivateKey.generate()
-        if not codes_begin_with_space(key_id_of(private_key.public_key())):
+        if not codes_begin_awkwardly(key_id_of(private_key.public_key())):
             return private_key
 
 

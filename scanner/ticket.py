@@ -192,18 +192,23 @@ def key_id_of(public_key: Ed25519PublicKey) -> str:
 _BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 
-def codes_begin_with_space(kid: str) -> bool:
-    """Whether every code signed with key ``kid`` begins with a space.
+AWKWARD_FIRST_CHARACTERS = " -"
+"""A space is trimmed by people, shells and form fields; a hyphen makes a code on a
+command line read as an option (``admitone ticket verify -8Q…``)."""
+
+
+def codes_begin_awkwardly(kid: str) -> bool:
+    """Whether every code signed with key ``kid`` begins with a space or a hyphen.
 
     Base45 writes the first two bytes (the format version and the key id's first
     byte) as the code's first characters, the first being their value mod 45; for
-    one key id in about 43 that is the space.  Such codes are genuine and verify,
-    but people, shells and form fields trim a leading space, so new keys avoid
+    one key id in about 21 that is one of :data:`AWKWARD_FIRST_CHARACTERS`.  Such
+    codes are genuine and verify, but they are easy to mangle, so new keys avoid
     those ids (:func:`scanner.keys.new_private_key`).  No code can end with a space:
     Base45's last character of a group is at most 'W'.
     """
     first = (FORMAT_VERSION * 256 + bytes.fromhex(kid)[0]) % 45
-    return _BASE45[first] == " "
+    return _BASE45[first] in AWKWARD_FIRST_CHARACTERS
 
 
 # --- encoding -----------------------------------------------------------------

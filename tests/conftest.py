@@ -41,7 +41,7 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def issuer() -> Ed25519PrivateKey:
-    """An issuing key as the product makes them (codes never begin with a space)."""
+    """An issuing key as the product makes them (no code begins with a space or '-')."""
     return new_private_key()
 
 
