@@ -159,11 +159,8 @@ class Gate:
         record = self.store.get_ticket(ticket_id)
         revocation = self.store.get_revocation(ticket_id)
         event = self._event(claims.event_id)
-        state = fold(
-            self.store.scans_for_ticket(ticket_id),
-            days=event.days if event is not None else None,
-            now=now,
-        )
+        days = event.days if event is not None else None
+        state = fold(self.store.scans_for_ticket(ticket_id), days=days, now=now)
         kind, reason = decide(claims, record, revocation, state, checkpoint, self.event_ids, now)
         scan = self._journal(ticket_id, claims.event_id, kind, reason, now)
         return Verdict(
@@ -173,9 +170,7 @@ class Gate:
             scan_id=scan.scan_id,
             claims=claims,
             ticket=record,
-            first_used=_first_use(
-                state, checkpoint.zone, today_only=event is not None and event.days is not None
-            ),
+            first_used=_first_use(state, checkpoint.zone, today_only=days is not None),
             not_in_manifest=record is None,
             timezone=event.timezone if event else "UTC",
             gate=self.gate_name,

@@ -189,9 +189,6 @@ def key_id_of(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).digest()[:KEY_ID_BYTES].hex()
 
 
-_BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-
 AWKWARD_FIRST_CHARACTERS = " -"
 """A space is trimmed by people, shells and form fields; a hyphen makes a code on a
 command line read as an option (``admitone ticket verify -8Q…``)."""
@@ -208,7 +205,7 @@ def codes_begin_awkwardly(kid: str) -> bool:
     Base45's last character of a group is at most 'W'.
     """
     first = (FORMAT_VERSION * 256 + bytes.fromhex(kid)[0]) % 45
-    return _BASE45[first] in AWKWARD_FIRST_CHARACTERS
+    return base45.BASE45_CHARSET[first] in AWKWARD_FIRST_CHARACTERS
 
 
 # --- encoding -----------------------------------------------------------------
