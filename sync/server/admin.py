@@ -13,7 +13,7 @@ from sqlalchemy import delete, make_url, select
 from sync.config import ServerConfig
 from sync.server import changes, issuing
 from sync.server.auth import hash_secret, new_token
-from sync.server.db import Database
+from sync.server.db import Database, sqlite_file
 from sync.server.migrate import upgrade
 from sync.server.models import AdminToken, SigningKey
 
@@ -89,13 +89,12 @@ def backup_sqlite(
     and renamed into place after an integrity check, so a backup that is killed
     never leaves a file that looks complete.  Returns the number of pages copied.
     """
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite"):
+    source_path = sqlite_file(url)
+    if source_path is None:
         raise BackupError(
             "this database is PostgreSQL: back it up with pg_dump, for example "
-            f"pg_dump -Fc -f admitone.dump '{parsed.set(drivername='postgresql')}'"
+            f"pg_dump -Fc -f admitone.dump '{make_url(url).set(drivername='postgresql')}'"
         )
-    source_path = Path(parsed.database or "")
     if not source_path.is_file():
         raise BackupError(f"no database at {source_path}; check --database")
     if target.exists():

@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+from sync.server.db import sqlite_file
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,8 +27,9 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
     log.info("database migrated to head")
 
@@ -46,13 +49,12 @@ def check_current(url: str) -> None:
 
     They must not create an empty SQLite file where a typo in ``--database``
     pointed, nor fail with a traceback on a database never initialised."""
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            raise SchemaError(
-                f"no database at {path}: pass the server's --database, "
-                "or run 'admitone server init' first"
-            )
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise SchemaError(
+            f"no database at {path}: pass the server's --database, "
+            "or run 'admitone server init' first"
+        )
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
