@@ -75,8 +75,9 @@ def revoke_admin_token(url: str, token_id: int) -> bool:
         db.dispose()
 
 
-class BackupError(Exception):
-    """A backup that cannot be made; the message says what to do instead."""
+class BackupError(ValueError):
+    """A backup that cannot be made; the message says what to do instead (a
+    ValueError, so the command line reports it as "Error: …", exit 2)."""
 
 
 def backup_sqlite(

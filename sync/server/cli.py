@@ -91,28 +91,27 @@ def cmd_init(args: argparse.Namespace) -> int:
 @contextmanager
 def _state(args: argparse.Namespace) -> Iterator[Any]:
     """The server's state on the configured database, for one administrative action
-    run beside (or without) the running server."""
+    run beside (or without) the running server.  A refusal the routes would answer
+    with 4xx (no such event or kiosk) becomes the command line's "Error: …", exit 2."""
+    from fastapi import HTTPException
+
     from sync.server.app import create_app
 
     config, url = _existing_database(args)
     app = create_app(config, database_url=url)
     try:
         yield app.state.admitone
+    except HTTPException as exc:
+        raise ValueError(exc.detail) from exc
     finally:
         app.state.admitone.db.dispose()
 
 
 def cmd_enrol_code(args: argparse.Namespace) -> int:
-    from fastapi import HTTPException
-
     from sync.server.routes.devices import create_enrolment_code
 
     with _state(args) as state:
-        try:
-            code = create_enrolment_code(state, args.event, args.gate)
-        except HTTPException as exc:
-            print(f"Error: {exc.detail}", file=sys.stderr)
-            return 2
+        code = create_enrolment_code(state, args.event, args.gate)
     print(code.code)
     log.info("enrolment code for event %d at %s expires %s", args.event, args.gate, code.expires_at)
     return 0
@@ -160,17 +159,11 @@ def _print_table(rows: Sequence[Sequence[str]]) -> None:
 
 
 def cmd_revoke_device(args: argparse.Namespace) -> int:
-    from fastapi import HTTPException
-
     from sync.server.auth import PRINCIPAL_TTL
     from sync.server.routes.devices import revoke
 
     with _state(args) as state:
-        try:
-            revoke(state, args.device_id)
-        except HTTPException as exc:
-            print(f"Error: {exc.detail}", file=sys.stderr)
-            return 2
+        revoke(state, args.device_id)
     print(
         f"kiosk {args.device_id} revoked: its token stops working within "
         f"{PRINCIPAL_TTL:.0f} s; a new enrolment code lets it back"
@@ -181,21 +174,15 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
-    from fastapi import HTTPException
-
-    from sync.server.models import Event
+    from sync.server.routes.catalog import get_event_or_404
     from sync.server.routes.gate import event_attendance, event_conflicts
 
     with _state(args) as state:
-        try:
-            attendance = event_attendance(state, args.event)
-            conflicts = event_conflicts(state, args.event)
-        except HTTPException as exc:
-            print(f"Error: {exc.detail}", file=sys.stderr)
-            return 2
         with state.db.read() as session:
-            event = session.get(Event, args.event)
-            name, zone = (event.name, ZoneInfo(event.timezone)) if event else ("", ZoneInfo("UTC"))
+            event = get_event_or_404(session, args.event)
+            name, zone = event.name, ZoneInfo(event.timezone)
+        attendance = event_attendance(state, args.event)
+        conflicts = event_conflicts(state, args.event)
     print(f"{name} (event {args.event}), times in {zone.key}")
     print(
         f"admitted {attendance.admitted}, inside now {attendance.inside_now}, "
@@ -247,7 +234,7 @@ def cmd_revoke_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from sync.server.admin import BackupError, backup_sqlite
+    from sync.server.admin import backup_sqlite
 
     config, url = _config(args)
     shown = -1
@@ -259,11 +246,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
             shown = percent
             print(f"  {percent}% ({done:,} of {total:,} pages)", file=sys.stderr)
 
-    try:
-        pages = backup_sqlite(url, Path(args.target), progress)
-    except BackupError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 2
+    pages = backup_sqlite(url, Path(args.target), progress)
     print(
         f"backed up {pages:,} pages to {args.target}; the issuing keys are not in it: "
         f"keep a copy of {config.resolved_keys_dir()} somewhere safe too"
