@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import time
 
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import func, select
@@ -152,16 +153,25 @@ def list_events(state: State, principal: AnyPrincipal) -> list[EventOut]:
 @router.post("/events", response_model=EventOut, status_code=201, tags=["events"])
 def create_event(body: EventIn, state: State, _: Admin) -> EventOut:
     with state.db.write() as session:
-        if body.venue_id is not None and session.get(Venue, body.venue_id) is None:
-            raise HTTPException(422, f"no venue {body.venue_id}; create the venue first")
+        _require_venue(session, body.venue_id)
         event = Event(
             **body.model_dump(exclude={"day_starts_at"}),
-            day_starts_at=body.day_starts_at.isoformat("minutes") if body.day_starts_at else None,
+            day_starts_at=_minutes(body.day_starts_at),
         )
         session.add(event)
         session.flush()
         changes.record(session, [event_change(event)])
         return EventOut.model_validate(event)
+
+
+def _require_venue(session: Session, venue_id: int | None) -> None:
+    if venue_id is not None and session.get(Venue, venue_id) is None:
+        raise HTTPException(422, f"no venue {venue_id}; create the venue first")
+
+
+def _minutes(moment: time | None) -> str | None:
+    """An event day's start as stored: local "HH:MM"."""
+    return moment.isoformat("minutes") if moment is not None else None
 
 
 @router.patch("/events/{event_id}", response_model=EventOut, tags=["events"])
@@ -174,12 +184,10 @@ def update_event(event_id: IdPath, body: EventChange, state: State, _: Admin) ->
         raise HTTPException(422, "an event needs a name; leave 'name' out to keep it")
     with state.db.write() as session:
         event = get_event_or_404(session, event_id)
-        if sent.get("venue_id") is not None and session.get(Venue, sent["venue_id"]) is None:
-            raise HTTPException(422, f"no venue {sent['venue_id']}; create the venue first")
+        _require_venue(session, sent.get("venue_id"))
         days_before = (event.day_starts_at, event.timezone)
         if "day_starts_at" in sent:
-            starts = sent.pop("day_starts_at")
-            event.day_starts_at = starts.isoformat("minutes") if starts else None
+            event.day_starts_at = _minutes(sent.pop("day_starts_at"))
         for field, value in sent.items():
             setattr(event, field, value)
         session.flush()
