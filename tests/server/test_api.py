@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import cv2
@@ -22,6 +21,7 @@ from scanner.keys import public_from_raw
 from sync.seed import seed_demo
 from sync.server.migrate import alembic_config, upgrade
 from tests.server.conftest import Enrolled, ServerHandle, enrol_device
+from tests.server.test_sync_routes import scan
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
 
@@ -344,19 +344,9 @@ def test_report_cli_shows_attendance_and_each_conflict_in_the_events_time_zone(
     ticket = demo.tickets[0]["ticket_id"]
     for device, gate, minute in (("kiosk-n", "North Gate", 0), ("kiosk-s", "South Gate", 5)):
         token = enrol_device(server, demo.event_id, device, gate)
-        scan = {
-            "scan_id": uuid.uuid4().hex,
-            "ticket_id": ticket,
-            "event_id": demo.event_id,
-            "device_id": device,
-            "gate": gate,
-            "zone": "main",
-            "direction": "in",
-            "scanned_at": f"2026-11-24T12:0{minute}:00+00:00",
-            "verdict": "admitted",
-        }
+        admit = scan(device, ticket, demo.event_id, minute, gate=gate)  # T0 is 12:00 UTC
         with server.client(token) as client:
-            assert client.post("/sync/scans", json={"scans": [scan]}).status_code == 200
+            assert client.post("/sync/scans", json={"scans": [admit]}).status_code == 200
 
     def report(event_id: int) -> subprocess.CompletedProcess[str]:
         return server_cli(server, "report", "--event", str(event_id))
@@ -417,17 +407,7 @@ def test_backup_copies_the_running_sqlite_database_and_never_overwrites(
         assert "back it up with pg_dump" in refused.stderr
         return
     scans = [
-        {
-            "scan_id": uuid.uuid4().hex,
-            "ticket_id": t["ticket_id"],
-            "event_id": enrolled.event_id,
-            "device_id": enrolled.device_id,
-            "gate": "North Gate",
-            "zone": "main",
-            "direction": "in",
-            "scanned_at": "2026-11-24T12:00:00+00:00",
-            "verdict": "admitted",
-        }
+        scan(enrolled.device_id, t["ticket_id"], enrolled.event_id, 0)
         for t in enrolled.tickets[:10]
     ]
     with enrolled.device() as device:

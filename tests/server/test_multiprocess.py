@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -14,20 +12,7 @@ import httpx
 from sync.seed import enrol_code, seed_demo
 from tests.live_server import ServerProcess
 from tests.pg import PostgresCluster
-
-
-def _scan(device: str, ticket_id: str, event_id: int, verdict: str) -> dict[str, object]:
-    return {
-        "scan_id": uuid.uuid4().hex,
-        "ticket_id": ticket_id,
-        "event_id": event_id,
-        "device_id": device,
-        "gate": device,
-        "zone": "main",
-        "direction": "in",
-        "scanned_at": datetime.now(UTC).isoformat(),
-        "verdict": verdict,
-    }
+from tests.server.test_sync_routes import scan
 
 
 def _worker_pids(parent: int) -> set[int]:
@@ -97,8 +82,8 @@ def test_two_processes_share_tokens_scans_and_one_gapless_change_log(
             ) as client:
                 for batch in range(10):
                     scans = [
-                        _scan(device, demo.tickets[i]["ticket_id"], demo.event_id, "already_used")
-                        for i in range(batch, batch + 20)
+                        scan(device, t["ticket_id"], demo.event_id, 0, verdict="already_used")
+                        for t in demo.tickets[batch : batch + 20]
                     ]
                     response = client.post("/sync/scans", json={"scans": scans})
                     assert response.status_code == 200
@@ -162,7 +147,7 @@ def test_workers_option_serves_one_port_from_that_many_processes(
             answer = httpx.post(
                 f"{server.api}/sync/scans",
                 headers={"Authorization": f"Bearer {tokens[0]}"},
-                json={"scans": [_scan("kiosk-0", ticket["ticket_id"], demo.event_id, "admitted")]},
+                json={"scans": [scan("kiosk-0", ticket["ticket_id"], demo.event_id, 0)]},
             )
             assert answer.status_code == 200
             assert answer.json()["acks"][0]["status"] == "stored"
