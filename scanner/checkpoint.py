@@ -29,8 +29,11 @@ class Checkpoint:
     direction: Direction = Direction.IN
     allow_multiple_entries: bool = False
     """Admit even while recorded inside (no exit needed): wristband-less day passes."""
-    allow_entry_after_exit: bool = False
-    """Admit again once an exit has been recorded; while inside it is ``needs_exit_first``."""
+    allow_entry_after_exit: bool | None = None
+    """Admit again once an exit has been recorded; while inside it is ``needs_exit_first``.
+    ``None`` (the entry preset) follows the re-entry policy of the *ticket's* event, so
+    a mode switch can never rewrite an event's rules and a kiosk serving two events
+    applies each one's own."""
     require_prior_entry: bool = False
     """Only tickets admitted before (a re-entry lane)."""
     ticket_types: frozenset[str] = field(default_factory=frozenset)
@@ -43,9 +46,17 @@ class Checkpoint:
     def with_options(self, **changes: object) -> Checkpoint:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def reentry_allowed(self, event_policy: bool) -> bool:
+        """Whether a ticket seen leaving may come back in here: this checkpoint's own
+        setting, or where it has none, the ticket's event's ``allow_reentry``."""
+        if self.allow_entry_after_exit is None:
+            return event_policy
+        return self.allow_entry_after_exit
 
-def preset(mode: Mode | str, *, allow_reentry: bool = False) -> Checkpoint:
-    """The checkpoint behind a scan mode.  ``allow_reentry`` is the event's policy."""
+
+def preset(mode: Mode | str, *, allow_reentry: bool | None = None) -> Checkpoint:
+    """The checkpoint behind a scan mode.  An entry follows the ticket's event's
+    re-entry policy unless ``allow_reentry`` pins it for this gate."""
     mode = Mode(mode)
     if mode is Mode.ENTRY:
         return Checkpoint(mode, allow_entry_after_exit=allow_reentry)

@@ -28,7 +28,7 @@ DEMO_EVENT = EventRecord(
 
 
 def _describe(label: str, gate: Gate, text: str, now: datetime) -> str:
-    verdict = gate.scan(text, now)
+    verdict = gate.scan(text, now, camera=True)
     extra = []
     if verdict.reason:
         extra.append(verdict.reason)

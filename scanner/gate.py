@@ -6,11 +6,16 @@ journal write is committed (fsynced) before ``scan`` returns, for every verdict,
 so a green screen is always on disk.  Rejections are journalled too: the counts
 supervisors read and the audit trail need them.
 
-The same code seen again within ``debounce`` at this kiosk is the same guest
-still in front of the camera.  It gets the previous verdict back, marked
-``repeat``, and nothing new is journalled.  The window slides: it is measured
-from the last time the code was seen, so a ticket held up for ten seconds is
-one presentation.
+Only the camera debounces (``scan(..., camera=True)``): the same code seen again
+within ``debounce`` of its last sighting is the same guest still holding it up.
+It gets the previous verdict back, marked ``repeat``, and nothing new is
+journalled.  A presentation lasts at most ``presentation_cap`` from its first
+sighting, so a code shown again and again just inside the window is decided again
+(and is ``already_used``, journalled, a conflict the server can see) rather than
+admitted forever on one row.  A manifest reload ends every presentation: what
+the kiosk now knows (a revocation) is applied to the next sighting.  A hand
+scanner or a typed code is never debounced: a second scan is a second
+presentation.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from scanner.checkpoint import Checkpoint
@@ -34,6 +39,7 @@ from scanner.verdict import Verdict, VerdictKind
 log = logging.getLogger(__name__)
 
 DEFAULT_DEBOUNCE = timedelta(seconds=3)
+DEFAULT_PRESENTATION_CAP = timedelta(seconds=10)
 _WEDGE_NOISE = "\r\n\t\x00"
 """Hand scanners end a code with Enter (sometimes Tab).  Spaces are *not* noise:
 the space is a Base45 character and may end a genuine code."""
@@ -53,6 +59,7 @@ class Gate:
         event_ids: Collection[int] | None = None,
         keyring: Keyring | None = None,
         debounce: timedelta = DEFAULT_DEBOUNCE,
+        presentation_cap: timedelta = DEFAULT_PRESENTATION_CAP,
     ) -> None:
         self.store = store
         self._checkpoint = checkpoint
@@ -60,8 +67,9 @@ class Gate:
         self.event_ids = frozenset(event_ids if event_ids is not None else store.event_ids())
         self.keyring = keyring if keyring is not None else store.keyring()
         self.debounce = debounce
+        self.presentation_cap = presentation_cap
         self.device_id = store.device_id
-        self._recent: dict[str, tuple[datetime, Verdict]] = {}
+        self._recent: dict[str, _Presentation] = {}
         self._events: dict[int, EventRecord | None] = {}
         self._lock = threading.Lock()
 
@@ -106,40 +114,51 @@ class Gate:
             self._recent.clear()
 
     def reload_manifest(self) -> None:
-        """Pick up keys and events a sync has written to the store.
+        """Pick up keys, events and revocations a sync has written to the store.
 
-        The debounce memory is kept: a guest still holding up a code while a sync
-        lands is the same presentation, not a second entry.
+        Every presentation ends here: a code still in view is decided again with
+        what the kiosk now knows, so a ticket revoked by this sync is never waved
+        through as a repeat of its earlier admit.
         """
         with self._lock:
             self.keyring = self.store.keyring()
             self._events.clear()
+            self._recent.clear()
 
     # --- scanning ---------------------------------------------------------------
 
-    def scan(self, text: str, now: datetime) -> Verdict:
+    def scan(self, text: str, now: datetime, *, camera: bool = False) -> Verdict:
+        """Judge ``text`` and journal the verdict before returning it.
+
+        ``camera``: the code was read from a frame, so a sighting of a code already
+        in view is the same presentation (see the module's docstring)."""
         if now.tzinfo is None:
             raise ValueError("Gate.scan needs an aware datetime")
         code = text.strip(_WEDGE_NOISE) if isinstance(text, str) else ""
         with self._lock:
-            repeated = self._repeat(code, now)
-            if repeated is not None:
-                return repeated
+            if camera:
+                repeated = self._repeat(code, now)
+                if repeated is not None:
+                    return repeated
             verdict = self._scan(code, now)
-            self._recent[code] = (now, verdict)
+            if camera:
+                self._recent[code] = _Presentation(now, now, verdict)
             return verdict
 
     def _repeat(self, code: str, now: datetime) -> Verdict | None:
         if len(self._recent) > 256:
             cutoff = now - self.debounce
-            self._recent = {k: v for k, v in self._recent.items() if v[0] >= cutoff}
+            self._recent = {k: p for k, p in self._recent.items() if p.last_seen >= cutoff}
         seen = self._recent.get(code)
         if seen is None:
             return None
-        last_seen, verdict = seen
-        if timedelta(0) <= now - last_seen <= self.debounce:
-            self._recent[code] = (now, verdict)
-            return replace(verdict, repeat=True)
+        if (
+            timedelta(0) <= now - seen.last_seen <= self.debounce
+            and now - seen.first_seen <= self.presentation_cap
+        ):
+            seen.last_seen = now
+            return replace(seen.verdict, repeat=True)
+        del self._recent[code]
         return None
 
     def _scan(self, code: str, now: datetime) -> Verdict:
@@ -153,7 +172,14 @@ class Gate:
             )
             reason = str(result.rejection or "")
             scan = self._journal(None, None, kind, reason, now)
-            return Verdict(kind, now, reason=reason, scan_id=scan.scan_id, gate=self.gate_name)
+            return Verdict(
+                kind,
+                now,
+                reason=reason,
+                scan_id=scan.scan_id,
+                gate=self.gate_name,
+                timezone=self._home_timezone(),
+            )
         claims = result.claims
         ticket_id = claims.ticket_hex
         record = self.store.get_ticket(ticket_id)
@@ -161,7 +187,16 @@ class Gate:
         event = self._event(claims.event_id)
         days = event.days if event is not None else None
         state = fold(self.store.scans_for_ticket(ticket_id), days=days, now=now)
-        kind, reason = decide(claims, record, revocation, state, checkpoint, self.event_ids, now)
+        kind, reason = decide(
+            claims,
+            record,
+            revocation,
+            state,
+            checkpoint,
+            self.event_ids,
+            now,
+            event_allows_reentry=bool(event and event.allow_reentry),
+        )
         scan = self._journal(ticket_id, claims.event_id, kind, reason, now)
         return Verdict(
             kind,
@@ -170,10 +205,11 @@ class Gate:
             scan_id=scan.scan_id,
             claims=claims,
             ticket=record,
-            first_used=_first_use(state, checkpoint.zone, today_only=days is not None),
+            first_used=_first_use(state, checkpoint.zone, kind, today_only=days is not None),
             not_in_manifest=record is None,
-            timezone=event.timezone if event else "UTC",
+            timezone=event.timezone if event else self._home_timezone(),
             gate=self.gate_name,
+            event_name=event.name if event else "",
         )
 
     def _journal(
@@ -204,6 +240,21 @@ class Gate:
         )
         self.store.record_scan(scan)
         return scan
+
+    @property
+    def timezone(self) -> str:
+        """The served events' time zone: every time a person reads is in it."""
+        with self._lock:
+            return self._home_timezone()
+
+    def _home_timezone(self) -> str:
+        """The time zone of the events this gate serves: how staff read any time shown
+        for a ticket the manifest does not know (another event's, say)."""
+        for event_id in sorted(self.event_ids):
+            event = self._event(event_id)
+            if event is not None:
+                return event.timezone
+        return "UTC"
 
     def _event(self, event_id: int) -> EventRecord | None:
         if event_id not in self._events:
@@ -263,10 +314,24 @@ class Gate:
         )
 
 
-def _first_use(state: TicketState, zone: str, *, today_only: bool) -> ScanEvent | None:
-    """The admission a supervisor asks about: the first ever, or on an event with days
-    the latest, which is today's."""
+@dataclass(slots=True)
+class _Presentation:
+    """One code held up to the camera: when it was first and last seen, and its verdict."""
+
+    first_seen: datetime
+    last_seen: datetime
+    verdict: Verdict
+
+
+def _first_use(
+    state: TicketState, zone: str, kind: VerdictKind, *, today_only: bool
+) -> ScanEvent | None:
+    """The admission a supervisor asks about: for a ticket inside now (a passback) the
+    entry that put it there; else the first ever, or on an event with days the latest,
+    which is today's."""
     zone_state = state.zone(zone)
+    if kind is VerdictKind.NEEDS_EXIT_FIRST:
+        return zone_state.last_in
     if today_only:
         return zone_state.last_in if zone_state.entries_today else None
     return zone_state.first_in or state.first_used

@@ -11,7 +11,8 @@ Three threads, each with one job:
   preview.
 - **gate** runs ``Gate.scan`` for camera codes *and* for typed ones (hand
   scanners that type like a keyboard, the manual entry field), so every input
-  takes the same path and the gate's debounce sees them all.
+  takes the same path; only camera codes are debounced (a code still in view
+  is the same guest), a typed code is always a new presentation.
 
 Subscribers get plain dataclass events on worker threads; the Qt bridge in
 ``ui`` turns them into signals.  No Qt here.
@@ -325,7 +326,9 @@ class Pipeline:
                 continue
             assert isinstance(item, _Work)
             try:
-                verdict = self.gate.scan(item.text, self.clock(item.frame))
+                verdict = self.gate.scan(
+                    item.text, self.clock(item.frame), camera=item.source is InputSource.CAMERA
+                )
             except Exception:  # the store failing is logged loudly; the gate keeps serving
                 log.exception("the gate failed to judge a %s code", item.source)
                 continue

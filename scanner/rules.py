@@ -31,7 +31,12 @@ def decide(
     checkpoint: Checkpoint,
     event_ids: Collection[int],
     now: datetime,
+    *,
+    event_allows_reentry: bool = False,
 ) -> tuple[VerdictKind, str]:
+    """``event_allows_reentry`` is the policy of the ticket's own event; the checkpoint
+    applies it unless it sets its own."""
+    reentry = checkpoint.reentry_allowed(event_allows_reentry)
     if claims.event_id not in event_ids:
         return VerdictKind.WRONG_EVENT, f"event:{claims.event_id}"
     zone_state = state.zone(checkpoint.zone)
@@ -58,11 +63,11 @@ def decide(
     if zone_state.inside:
         if checkpoint.allow_multiple_entries:
             return VerdictKind.ADMITTED, "multiple_entries"
-        if checkpoint.allow_entry_after_exit:
+        if reentry:
             return VerdictKind.NEEDS_EXIT_FIRST, ""
         return VerdictKind.ALREADY_USED, ""
     if zone_state.entries_today:
-        if checkpoint.allow_multiple_entries or checkpoint.allow_entry_after_exit:
+        if checkpoint.allow_multiple_entries or reentry:
             return VerdictKind.ADMITTED, "reentry"
         return VerdictKind.ALREADY_USED, ""
     return VerdictKind.ADMITTED, ""

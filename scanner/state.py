@@ -78,14 +78,27 @@ class EventDays:
     starts_at: time
     tz: ZoneInfo
 
+    def boundary(self, day: date) -> datetime:
+        """The instant event day ``day`` begins: ``starts_at`` on that calendar date in
+        the event's zone.  A wall time the clocks skip (spring forward) is read with the
+        offset before the change, a repeated one (fall back) as its first occurrence;
+        either way each day's boundary is one instant, later than the day before's."""
+        return datetime.combine(day, self.starts_at).replace(tzinfo=self.tz, fold=0)
+
     def day_of(self, moment: datetime) -> date:
-        local = moment.astimezone(self.tz).replace(tzinfo=None)
-        return (local - timedelta(hours=self.starts_at.hour, minutes=self.starts_at.minute)).date()
+        """The last event day whose boundary is at or before ``moment``.
+
+        Computed on instants, never on the local wall clock, which runs backwards in
+        the repeated hour when clocks go back: days only ever move forward."""
+        local_date = moment.astimezone(self.tz).date()
+        for day in (local_date + timedelta(days=1), local_date, local_date - timedelta(days=1)):
+            if self.boundary(day) <= moment:
+                return day
+        return local_date - timedelta(days=2)  # unreachable: boundaries are a day apart
 
     def start_of_day(self, moment: datetime) -> datetime:
         """The moment the event day holding ``moment`` began (aware, in the event's zone)."""
-        local = datetime.combine(self.day_of(moment), self.starts_at)
-        return local.replace(tzinfo=self.tz)
+        return self.boundary(self.day_of(moment))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +173,9 @@ def fold(
             continue
         if days is not None:
             day = days.day_of(event.scanned_at)
-            if today is not None and day != today:
+            if today is not None and day > today:
                 zones = _new_day(zones)
-            today = day
+            today = day if today is None else max(today, day)
         zone = zones.get(event.zone, ZoneState())
         if event.direction is Direction.IN:
             if zone.inside and zone.last_in is not None:

@@ -53,6 +53,8 @@ class Verdict:
     override_reason: str | None = None
     timezone: str = "UTC"
     gate: str = ""
+    event_name: str = ""
+    """The ticket's event as the kiosk knows it ("" when its manifest does not)."""
 
     @property
     def admits(self) -> bool:
@@ -70,7 +72,9 @@ class Verdict:
     def tone(self) -> Tone:
         if self.positive:
             return Tone.WARNING if self.not_in_manifest or self.override_by else Tone.ADMIT
-        if self.kind in (VerdictKind.NEEDS_EXIT_FIRST, VerdictKind.NOT_YET_VALID):
+        # Amber is for what staff can resolve (too early); a ticket already inside
+        # (needs_exit_first) is a passback attempt and as red as any other refusal.
+        if self.kind is VerdictKind.NOT_YET_VALID:
             return Tone.WARNING
         return Tone.REJECT
 

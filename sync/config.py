@@ -66,6 +66,9 @@ class KioskConfig:
     language: str = "en"
     sync_interval_seconds: float = 15.0
     clock_skew_warning_seconds: float = 60.0
+    scan_idle_ms: int = 300
+    """A hand scanner's code that stops this long without Enter or Tab is dropped
+    as an incomplete scan."""
 
     def resolved_store(self) -> Path:
         return Path(self.store) if self.store else data_dir() / "kiosk.db"

@@ -19,9 +19,9 @@ from scanner.store import META_GATE, Store
 from scanner.supervisor import SupervisorPin
 from sync.client import SyncClient
 from sync.config import KioskConfig
-from sync.scheduler import SyncScheduler
 from ui.bridge import KioskBridge
 from ui.i18n import install_language
+from ui.sync_wiring import SyncWiring
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -50,20 +50,22 @@ def build_kiosk(
 ) -> Kiosk:
     store = Store.open(store_path)
     name = gate_name or store.get_meta(META_GATE) or "Gate"
-    event = store.get_event(min(store.event_ids())) if store.event_ids() else None
-    checkpoint = preset(Mode(mode), allow_reentry=bool(event and event.allow_reentry))
-    gate = Gate(store, checkpoint, gate_name=name)
+    # The entry preset follows each ticket's own event's re-entry policy.
+    gate = Gate(store, preset(Mode(mode)), gate_name=name)
     frames = open_source(source, realtime=True, loop=loop_video) if source else None
     pipeline = Pipeline(gate, frames, decoder=make_decoder(config.decoder))
+    wiring = SyncWiring.from_config(config)
     client = scheduler = None
     if store.get_meta("device_token"):
-        client = SyncClient(store, skew_warning_seconds=config.clock_skew_warning_seconds)
-        client.on_manifest_applied.append(
-            lambda result: gate.reload_manifest() if result.changes else None
-        )
-        scheduler = SyncScheduler(client, interval=config.sync_interval_seconds)
-    bridge = KioskBridge(gate, pipeline, client=client, scheduler=scheduler)
-    window = KioskWindow(bridge, SupervisorPin(store), ready_after_ms=ready_after_ms)
+        client = wiring.client(store)
+        scheduler = wiring.scheduler(client, gate)
+    bridge = KioskBridge(gate, pipeline, client=client, scheduler=scheduler, wiring=wiring)
+    window = KioskWindow(
+        bridge,
+        SupervisorPin(store),
+        ready_after_ms=ready_after_ms,
+        scan_idle_ms=config.scan_idle_ms,
+    )
     return Kiosk(store, gate, pipeline, bridge, window, client)
 
 

@@ -35,6 +35,7 @@ from scanner.pipeline import (
 from scanner.verdict import Verdict
 from sync.client import SyncClient, SyncStatus
 from sync.scheduler import SyncScheduler
+from ui.sync_wiring import SyncWiring
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ class KioskStatus:
     skew_seconds: float | None
     skew_warning: bool
     refused: str = ""
+    timezone: str = "UTC"
+    """The events' time zone: every time of day on screen is in it."""
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -76,6 +79,7 @@ class KioskBridge(QObject):
         *,
         client: SyncClient | None = None,
         scheduler: SyncScheduler | None = None,
+        wiring: SyncWiring | None = None,
         status_interval: float = 1.0,
         preview_fps: float = 15.0,
     ) -> None:
@@ -90,7 +94,11 @@ class KioskBridge(QObject):
         self._stop = threading.Event()
         self._status_thread = threading.Thread(target=self._status_loop, name="status", daemon=True)
         self._workers: list[threading.Thread] = []
+        self.wiring = wiring or SyncWiring()
         self.last_verdict: Verdict | None = None
+        self.last_rejection: Verdict | None = None
+        """The latest refusal: what a supervisor opening the panel is asked about."""
+        self.timezone = gate.timezone
 
     # --- life cycle ---------------------------------------------------------------
 
@@ -116,6 +124,8 @@ class KioskBridge(QObject):
         if isinstance(event, VerdictEvent):
             if not event.verdict.repeat:
                 self.last_verdict = event.verdict
+                if not event.verdict.positive:
+                    self.last_rejection = event.verdict
                 if event.verdict.admits and self.scheduler is not None:
                     self.scheduler.notify_scan()
             self.verdictReady.emit(event)
@@ -133,6 +143,7 @@ class KioskBridge(QObject):
         sync: SyncStatus | None = self.client.status() if self.client is not None else None
         now = datetime.now(UTC)
         counts = self.gate.store.counts_by_verdict()
+        self.timezone = self.gate.timezone
         return KioskStatus(
             mode=str(self.gate.checkpoint.mode),
             gate=self.gate.gate_name,
@@ -147,6 +158,7 @@ class KioskBridge(QObject):
             skew_seconds=sync.clock_skew_seconds if sync else None,
             skew_warning=bool(sync and sync.skew_warning),
             refused=sync.refused if sync else "",
+            timezone=self.timezone,
         )
 
     def _status_loop(self) -> None:
@@ -196,20 +208,19 @@ class KioskBridge(QObject):
         )
 
     def enrol(self, server_url: str, code: str) -> None:
-        """Enrol from the supervisor panel; syncing starts as soon as it succeeds."""
+        """Enrol from the supervisor panel; syncing starts as soon as it succeeds, wired
+        exactly as at start-up (:class:`SyncWiring`: the configured interval and
+        clock-skew threshold)."""
 
         def action() -> str:
-            client = self.client or SyncClient(self.gate.store)
+            client = self.client or self.wiring.client(self.gate.store)
             answer = client.enrol(server_url, code)
             self.gate.reload_manifest()
             self.gate.set_events(answer.event_ids, actor="supervisor", now=datetime.now(UTC))
             self.gate.rename(answer.gate, actor="supervisor", now=datetime.now(UTC))
             if self.client is None:
                 self.client = client
-                client.on_manifest_applied.append(
-                    lambda result: self.gate.reload_manifest() if result.changes else None
-                )
-                self.scheduler = SyncScheduler(client)
+                self.scheduler = self.wiring.scheduler(client, self.gate)
                 self.scheduler.start()
             return answer.gate
 

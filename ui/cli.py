@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,20 +58,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def _exit_now(code: int) -> int:
-    """Leave without interpreter finalisation.
-
-    With PySide6 6.12 and the decoders' bindings loaded, the garbage collection
-    at interpreter shutdown can abort ("bool_dealloc: deallocating True or
-    False"), turning a clean exit into status 134.  Everything the kiosk owns
-    (store, pipeline, sync) is closed before this point, so skipping
-    finalisation loses nothing.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from ui.app import run
 
@@ -82,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.source is not None
         else (args.camera if args.camera is not None else config.camera)
     )
-    code = run(
+    return run(
         config,
         store_path=_store_path(args),
         source=source,
@@ -90,7 +75,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         language=args.language,
         mode=args.mode,
     )
-    return _exit_now(code)
 
 
 def cmd_set_pin(args: argparse.Namespace) -> int:
@@ -110,7 +94,7 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ui.demo import run_demo
 
-    return _exit_now(run_demo(Path(args.workdir), port=args.port, camera=args.camera))
+    return run_demo(Path(args.workdir), port=args.port, camera=args.camera)
 
 
 def register(commands: Any) -> None:

@@ -1,14 +1,22 @@
-"""The always-visible status strip: mode, gate, event, network, sync, counts, camera, clock."""
+"""The always-visible status strip: network, camera, mode, gate, event, sync, counts, clock.
+
+Read from two metres: the text scales with the screen (24 px on a 1080-line
+screen), network and camera carry a symbol and a colour, and on a small screen
+the items wrap onto a second row rather than being cut.  Any time of day shown
+is in the event's time zone.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QWidget
 
 from scanner.pipeline import CameraState
 from ui.bridge import KioskStatus
+from ui.flow_layout import FlowLayout
 
 
 def tr(text: str) -> str:
@@ -25,69 +33,87 @@ def _age(seconds: float | None) -> str:
     return tr("{n} h").format(n=int(seconds // 3600))
 
 
+ITEMS = (
+    "network",
+    "camera",
+    "mode",
+    "gate",
+    "event",
+    "sync",
+    "pending",
+    "manifest",
+    "admitted",
+    "clock",
+)
+
+
 class StatusStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        layout = FlowLayout(self, spacing=6)
         layout.setContentsMargins(8, 4, 8, 4)
         self.labels: dict[str, QLabel] = {}
-        for name in (
-            "mode",
-            "gate",
-            "event",
-            "network",
-            "sync",
-            "pending",
-            "manifest",
-            "admitted",
-            "camera",
-            "clock",
-        ):
+        for name in ITEMS:
             label = QLabel(self)
             label.setObjectName(f"status_{name}")
             layout.addWidget(label)
             self.labels[name] = label
-        layout.addStretch(1)
         self.status: KioskStatus | None = None
+        self.set_text_px(15)
 
     def text(self, name: str) -> str:
         return self.labels[name].text()
 
+    def set_text_px(self, pixels: int) -> None:
+        """The strip's text size; the window sets it from the screen's height."""
+        font = QFont(self.font())
+        font.setPixelSize(pixels)
+        for label in self.labels.values():
+            label.setFont(font)
+        self.updateGeometry()
+
     def show_status(self, status: KioskStatus) -> None:
         self.status = status
         now = datetime.now(UTC)
-        self.labels["mode"].setText(tr("Mode: {mode}").format(mode=tr(status.mode.upper())))
-        self.labels["gate"].setText(tr("Gate: {gate}").format(gate=status.gate))
-        self.labels["event"].setText(tr("Event: {events}").format(events=status.events or "-"))
+        self._set("mode", tr("Mode: {mode}").format(mode=tr(status.mode.upper())))
+        self._set("gate", tr("Gate: {gate}").format(gate=status.gate))
+        self._set("event", tr("Event: {events}").format(events=status.events or "-"))
         if not status.enrolled:
-            network = tr("NOT ENROLLED")
+            network, state = tr("⚠ NOT ENROLLED"), "offline"
         elif status.refused:
             # Scanning goes on offline; only the server has stopped trusting this kiosk.
-            network = tr("SYNC REFUSED: ask the organiser for a new enrolment code")
+            network = tr("✖ SYNC REFUSED: ask the organiser for a new enrolment code")
+            state = "refused"
+        elif status.online:
+            network, state = tr("✔ ONLINE"), "online"
         else:
-            network = tr("ONLINE") if status.online else tr("OFFLINE")
-        self.labels["network"].setText(network)
-        self.labels["network"].setProperty(
-            "state", "online" if status.online and not status.refused else "offline"
-        )
+            network, state = tr("⚠ OFFLINE"), "offline"
+        self._set("network", network, state)
         last = (now - status.last_sync).total_seconds() if status.last_sync else None
-        self.labels["sync"].setText(tr("Last sync: {age}").format(age=_age(last)))
-        self.labels["pending"].setText(tr("Pending: {n}").format(n=status.pending_uploads))
-        self.labels["manifest"].setText(
-            tr("List age: {age}").format(age=_age(status.manifest_age_seconds))
-        )
-        self.labels["admitted"].setText(tr("Admitted: {n}").format(n=status.admitted))
-        camera = {
-            CameraState.RUNNING: tr("camera OK"),
-            CameraState.FAILED: tr("CAMERA FAILED"),
-            CameraState.STARTING: tr("camera starting"),
-            CameraState.ENDED: tr("video ended"),
-            CameraState.STOPPED: tr("no camera"),
+        self._set("sync", tr("Last sync: {age}").format(age=_age(last)))
+        self._set("pending", tr("Pending: {n}").format(n=status.pending_uploads))
+        self._set("manifest", tr("List age: {age}").format(age=_age(status.manifest_age_seconds)))
+        self._set("admitted", tr("Admitted: {n}").format(n=status.admitted))
+        camera, camera_state = {
+            CameraState.RUNNING: (tr("✔ camera OK"), "ok"),
+            CameraState.FAILED: (tr("✖ CAMERA FAILED: check the cable"), "failed"),
+            CameraState.STARTING: (tr("camera starting"), "ok"),
+            CameraState.ENDED: (tr("video ended"), "ok"),
+            CameraState.STOPPED: (tr("no camera: use the hand scanner"), "ok"),
         }[status.camera]
-        self.labels["camera"].setText(camera)
+        self._set("camera", camera, camera_state)
         if status.skew_warning and status.skew_seconds is not None:
-            self.labels["clock"].setText(
-                tr("CLOCK OFF BY {n} s").format(n=f"{status.skew_seconds:+.0f}")
-            )
+            self._set("clock", tr("⚠ CLOCK OFF BY {n} s").format(n=f"{status.skew_seconds:+.0f}"))
         else:
-            self.labels["clock"].setText("")
+            self._set("clock", "")
+
+    def _set(self, name: str, text: str, state: str | None = None) -> None:
+        label = self.labels[name]
+        if state is not None and label.property("state") != state:
+            label.setProperty("state", state)
+            label.style().unpolish(label)
+            label.style().polish(label)
+        if label.text() != text or label.isHidden() != (not text):
+            label.setText(text)
+            label.setHidden(not text)
+            self.updateGeometry()

@@ -1,19 +1,63 @@
-"""The verdict, readable from two metres: colour, a symbol, huge words, one detail line."""
+"""The verdict, readable from two metres: colour, a symbol, huge words, badges, one detail.
+
+Everything is sized from the panel's own size and then shrunk until it fits, so
+the longest title in any language ("PENERBIT TIDAK DIKENAL") stays whole on a
+1024×600 gate screen and a 4K one alike.  :meth:`VerdictPanel.layout` is the one
+place that decides where things go; painting and the tests both read it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
-from ui.presentation import Symbol, VerdictView, ready_view
+from ui.presentation import Badge, Symbol, VerdictView, badge_text, ready_view
+
+MARGIN = 0.03
+"""Of the panel's width, kept clear at each side."""
+MIN_TITLE_PX = 14
+MIN_DETAIL_PX = 11
+_WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) | int(
+    Qt.TextFlag.TextWordWrap
+)
+BADGE_COLOURS = {Badge.VIP: "#6a2c91", Badge.ACCESSIBLE: "#0b4f9c"}
+
+
+@dataclass(frozen=True, slots=True)
+class PanelLayout:
+    symbol: QRectF
+    title: QRectF
+    title_font: QFont
+    badges: tuple[tuple[QRectF, Badge, str], ...]
+    badge_font: QFont
+    detail: QRectF
+    detail_font: QFont
+
+
+def _font(base: QFont, pixels: float, *, bold: bool = False) -> QFont:
+    font = QFont(base)
+    font.setPixelSize(max(1, int(pixels)))
+    font.setBold(bold)
+    return font
+
+
+def fits_one_line(font: QFont, text: str, width: float) -> bool:
+    return QFontMetricsF(font).horizontalAdvance(text) <= width
+
+
+def fits_wrapped(font: QFont, text: str, box: QRectF) -> bool:
+    bounds = QFontMetricsF(font).boundingRect(box, _WRAP, text)
+    return bounds.height() <= box.height() + 0.5 and bounds.width() <= box.width() + 0.5
 
 
 class VerdictPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view: VerdictView = ready_view()
-        self.setMinimumSize(480, 360)
+        self.setMinimumSize(240, 200)
         self.setAccessibleName("verdict")
 
     def show_view(self, view: VerdictView) -> None:
@@ -21,35 +65,80 @@ class VerdictPanel(QWidget):
         self.setAccessibleDescription(f"{view.title}. {view.detail}")
         self.update()
 
+    def layout_for(self, view: VerdictView | None = None) -> PanelLayout:
+        """Where each part goes at the panel's current size, with fonts that fit."""
+        view = view or self.view
+        rect = QRectF(self.rect())
+        w, h = rect.width(), rect.height()
+        inner_w = w * (1 - 2 * MARGIN)
+        left = w * MARGIN
+        side = min(w * 0.4, h * 0.3)
+        symbol = QRectF(rect.center().x() - side / 2, h * 0.04, side, side)
+
+        title_box = QRectF(left, symbol.bottom() + h * 0.02, inner_w, h * 0.15)
+        title_px = min(h * 0.12, w * 0.11)
+        title_font = _font(self.font(), title_px, bold=True)
+        while title_px > MIN_TITLE_PX and not (
+            fits_one_line(title_font, view.title, title_box.width())
+            and QFontMetricsF(title_font).height() <= title_box.height()
+        ):
+            title_px *= 0.94
+            title_font = _font(self.font(), title_px, bold=True)
+
+        badge_px = min(h * 0.05, w * 0.05)
+        badge_font = _font(self.font(), badge_px, bold=True)
+        badge_h = QFontMetricsF(badge_font).height() * 1.5 if view.badges else 0.0
+        labels = [(badge, badge_text(badge)) for badge in view.badges]
+
+        def widths(font: QFont) -> list[float]:
+            metrics = QFontMetricsF(font)
+            return [metrics.horizontalAdvance(text) + metrics.height() * 1.2 for _, text in labels]
+
+        gap = w * 0.02
+        while (
+            labels
+            and badge_px > MIN_DETAIL_PX
+            and sum(widths(badge_font)) + gap * (len(labels) - 1) > inner_w
+        ):
+            badge_px *= 0.94
+            badge_font = _font(self.font(), badge_px, bold=True)
+            badge_h = QFontMetricsF(badge_font).height() * 1.5
+        badges: list[tuple[QRectF, Badge, str]] = []
+        if labels:
+            sizes = widths(badge_font)
+            x = rect.center().x() - (sum(sizes) + gap * (len(sizes) - 1)) / 2
+            top = title_box.bottom() + h * 0.01
+            for (badge, text), width in zip(labels, sizes, strict=True):
+                badges.append((QRectF(x, top, width, badge_h), badge, text))
+                x += width + gap
+        below = (badges[0][0].bottom() if badges else title_box.bottom()) + h * 0.02
+        detail_box = QRectF(left, below, inner_w, max(0.0, h * 0.97 - below))
+        detail_px = min(h * 0.05, w * 0.045)
+        detail_font = _font(self.font(), detail_px)
+        while detail_px > MIN_DETAIL_PX and not fits_wrapped(detail_font, view.detail, detail_box):
+            detail_px *= 0.94
+            detail_font = _font(self.font(), detail_px)
+        return PanelLayout(
+            symbol, title_box, title_font, tuple(badges), badge_font, detail_box, detail_font
+        )
+
     def paintEvent(self, _event: QPaintEvent) -> None:
+        parts = self.layout_for()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect())
-        painter.fillRect(rect, QColor(self.view.colour))
-        side = min(rect.width() * 0.5, rect.height() * 0.45)
-        symbol_box = QRectF(rect.center().x() - side / 2, rect.height() * 0.06, side, side)
-        self._symbol(painter, symbol_box)
+        painter.fillRect(self.rect(), QColor(self.view.colour))
+        self._symbol(painter, parts.symbol)
         painter.setPen(QColor("white"))
-        title_font = QFont(self.font())
-        title_font.setBold(True)
-        title_font.setPixelSize(max(24, int(rect.height() * 0.12)))
-        painter.setFont(title_font)
-        title_box = QRectF(
-            0, symbol_box.bottom() + rect.height() * 0.03, rect.width(), rect.height() * 0.18
-        )
-        painter.drawText(title_box, Qt.AlignmentFlag.AlignCenter, self.view.title)
-        detail_font = QFont(self.font())
-        detail_font.setPixelSize(max(14, int(rect.height() * 0.05)))
-        painter.setFont(detail_font)
-        detail_box = QRectF(
-            rect.width() * 0.04,
-            title_box.bottom(),
-            rect.width() * 0.92,
-            rect.bottom() - title_box.bottom(),
-        )
-        painter.drawText(
-            detail_box, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, self.view.detail
-        )
+        painter.setFont(parts.title_font)
+        painter.drawText(parts.title, Qt.AlignmentFlag.AlignCenter, self.view.title)
+        painter.setFont(parts.badge_font)
+        for box, badge, text in parts.badges:
+            painter.setPen(QPen(QColor("white"), max(2.0, box.height() * 0.06)))
+            painter.setBrush(QColor(BADGE_COLOURS[badge]))
+            painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setFont(parts.detail_font)
+        painter.drawText(parts.detail, _WRAP, self.view.detail)
         painter.end()
 
     def _symbol(self, painter: QPainter, box: QRectF) -> None:

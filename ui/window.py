@@ -1,10 +1,17 @@
-"""The kiosk window: preview, verdict, typed input and the status strip."""
+"""The kiosk window: preview, verdict, typed input and the status strip.
+
+Sized from the screen it is on: text scales with the screen's height (24 px on
+a 1080-line screen) and on a small screen the preview gives the verdict the
+room.  Key presses go through :class:`~ui.scanner_keys.ScannerKeys`, which
+sends a hand scanner's code to the gate wherever the focus is.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLineEdit,
     QMainWindow,
@@ -17,18 +24,27 @@ from scanner.decode import make_decoder
 from scanner.pipeline import CameraState, CameraStateEvent, InputSource, VerdictEvent
 from scanner.supervisor import SupervisorPin
 from ui.bridge import KioskBridge
-from ui.presentation import ready_view, view_of
+from ui.presentation import incomplete_scan_view, ready_view, view_of
 from ui.preview import CameraPreview
+from ui.scanner_keys import DEFAULT_IDLE_MS, ScannerKeys
 from ui.sounds import SoundPlayer
 from ui.status_strip import StatusStrip
 from ui.supervisor import PinDialog, SupervisorPanel
 from ui.verdict_panel import VerdictPanel
 
 READY_AFTER_MS = 3000
+MAX_MANUAL_CODE = 1000
+"""Longer than any AdmitOne code; the gate answers ``too_long`` beyond its own limit."""
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Kiosk", text)
+
+
+def text_px(height: int, at_1080: int) -> int:
+    """A text size that is ``at_1080`` pixels on a 1080-line screen, in proportion
+    elsewhere, never below what a person reads at arm's length."""
+    return max(13, round(at_1080 * height / 1080))
 
 
 class KioskWindow(QMainWindow):
@@ -39,6 +55,7 @@ class KioskWindow(QMainWindow):
         *,
         sounds: SoundPlayer | None = None,
         ready_after_ms: int = READY_AFTER_MS,
+        scan_idle_ms: int = DEFAULT_IDLE_MS,
     ) -> None:
         super().__init__()
         self.bridge = bridge
@@ -51,14 +68,16 @@ class KioskWindow(QMainWindow):
         self.manual = QLineEdit(self)
         self.manual.setPlaceholderText(tr("Type a ticket code and press Enter"))
         self.manual.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.manual.setMaxLength(MAX_MANUAL_CODE)
         self.supervisor_button = QPushButton(tr("Supervisor"), self)
         self.supervisor_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        top = QHBoxLayout()
-        top.addWidget(self.preview, 2)
-        top.addWidget(self.verdict, 3)
-        layout.addLayout(top, 1)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.top.addWidget(self.preview, 2)
+        self.top.addWidget(self.verdict, 3)
+        layout.addLayout(self.top, 1)
         entry = QHBoxLayout()
         entry.addWidget(self.manual, 1)
         entry.addWidget(self.supervisor_button)
@@ -71,8 +90,14 @@ class KioskWindow(QMainWindow):
         self.ready_timer.setSingleShot(True)
         self.ready_timer.setInterval(ready_after_ms)
         self.ready_timer.timeout.connect(self.show_ready)
-        self._wedge = ""
+        self.keys = ScannerKeys(self._owns, idle_ms=scan_idle_ms, parent=self)
+        self.keys.scanned.connect(self.submit_scanned)
+        self.keys.incomplete.connect(self.show_incomplete)
+        self.keys.attach()
+        self.pin_dialog = PinDialog(pin, bridge, self)
+        self.pin_dialog.unlocked.connect(self.show_panel)
         self.panel: SupervisorPanel | None = None
+        self._text_px = 0
 
         bridge.verdictReady.connect(self.on_verdict)
         bridge.frameReady.connect(self.preview.show_frame)
@@ -80,6 +105,31 @@ class KioskWindow(QMainWindow):
         bridge.statusChanged.connect(self.status.show_status)
         self.manual.returnPressed.connect(self.submit_manual)
         self.supervisor_button.clicked.connect(self.open_supervisor)
+
+    def _owns(self, widget: QWidget) -> bool:
+        """Key presses ScannerKeys looks at: this window's and its dialogs'."""
+        top = widget.window()
+        return top is self or top.parentWidget() is self
+
+    # --- size ---------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_to(event.size().width(), event.size().height())
+
+    def fit_to(self, width: int, height: int) -> None:
+        """Scale text with the window and stack preview over verdict on a portrait screen."""
+        px = text_px(height, 24)
+        if px != self._text_px:
+            self._text_px = px
+            self.status.set_text_px(px)
+            font = QFont(self.font())
+            font.setPixelSize(text_px(height, 22))
+            self.manual.setFont(font)
+            self.supervisor_button.setFont(font)
+        self.top.setDirection(
+            QBoxLayout.Direction.TopToBottom if width < height else QBoxLayout.Direction.LeftToRight
+        )
 
     # --- verdicts ---------------------------------------------------------------------------
 
@@ -97,27 +147,28 @@ class KioskWindow(QMainWindow):
     def show_ready(self) -> None:
         self.verdict.show_view(ready_view())
 
+    def show_incomplete(self) -> None:
+        view = incomplete_scan_view()
+        self.verdict.show_view(view)
+        if view.tone is not None:
+            self.sounds.play(view.tone)
+        self.ready_timer.start()
+
     def on_camera(self, event: CameraStateEvent) -> None:
         if event.state is CameraState.FAILED:
             self.preview.show_message(
-                tr("Camera problem: {message}. Retrying…").format(message=event.message)
+                tr("CAMERA PROBLEM: check that it is plugged in. Retrying…")
+                + "\n"
+                + tr("Hand scanner and typed codes still work.")
             )
         elif event.state is CameraState.RUNNING:
             self.preview.show_message("")
 
     # --- typed input ---------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Hand scanners type the code and press Enter: caught here, no click needed."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            code, self._wedge = self._wedge, ""
-            if code:
-                self.bridge.submit_text(code, InputSource.WEDGE)
-            return
-        if event.text() and event.text().isprintable():
-            self._wedge += event.text()
-            return
-        super().keyPressEvent(event)
+    def submit_scanned(self, code: str) -> None:
+        """A hand scanner's code, from wherever the focus was."""
+        self.bridge.submit_text(code, InputSource.WEDGE)
 
     def submit_manual(self) -> None:
         code = self.manual.text().strip()
@@ -128,23 +179,61 @@ class KioskWindow(QMainWindow):
 
     # --- supervisor ------------------------------------------------------------------------------
 
-    def open_supervisor(self) -> PinDialog:
-        dialog = PinDialog(self.pin, self.bridge, self)
-        dialog.unlocked.connect(self.show_panel)
-        dialog.show()
-        return dialog
+    def open_supervisor(self) -> None:
+        """The PIN first; a panel already open is brought to the front instead."""
+        if self.panel is not None:
+            self.panel.raise_()
+            self.panel.activateWindow()
+            return
+        self.pin_dialog.open_for_pin()
 
     def show_panel(self) -> SupervisorPanel:
-        self.panel = SupervisorPanel(self.bridge, set_decoder=self._set_decoder, parent=self)
-        self.panel.leaveKiosk.connect(self.leave_kiosk_mode)
-        self.panel.show()
-        return self.panel
+        if self.panel is not None:
+            self.panel.raise_()
+            return self.panel
+        panel = SupervisorPanel(
+            self.bridge,
+            rejection=self.bridge.last_rejection,
+            set_decoder=self._set_decoder,
+            parent=self,
+        )
+        panel.leaveKiosk.connect(self.leave_kiosk_mode)
+        panel.quitKiosk.connect(self.close)
+        panel.destroyed.connect(self._panel_gone)
+        panel.finished.connect(self._panel_gone)
+        self.panel = panel
+        self._place(panel, 0.92)
+        panel.show()
+        return panel
+
+    def _panel_gone(self, *_: object) -> None:
+        self.panel = None
+        self.setFocus()
+
+    def _place(self, widget: QWidget, share: float, *, fill: bool = False) -> None:
+        """Size ``widget`` to at most a share of this window's screen (all of that share
+        with ``fill``), centred on it, so no part of it is ever off the screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        width, height = int(area.width() * share), int(area.height() * share)
+        if not fill:
+            width = min(width, max(widget.sizeHint().width(), 720))
+            height = min(height, max(widget.sizeHint().height(), 480))
+        widget.resize(width, height)
+        widget.move(area.center().x() - width // 2, area.center().y() - height // 2)
 
     def _set_decoder(self, name: str) -> None:
         if name != self.bridge.pipeline.decoder.name:
             self.bridge.pipeline.decoder = make_decoder(name)
 
     def leave_kiosk_mode(self) -> None:
+        """Out of full screen into an ordinary window that lies wholly on the screen."""
         self.showNormal()
+        self._place(self, 0.85, fill=True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.keys.detach()
         if self.panel is not None:
             self.panel.close()
+        self.pin_dialog.close()
+        super().closeEvent(event)

@@ -44,12 +44,72 @@
         <translation>BUKAN DI SINI</translation>
     </message>
     <message>
-        <source>EXIT FIRST</source>
-        <translation>KELUAR DULU</translation>
+        <source>ALREADY INSIDE</source>
+        <translation>SUDAH DI DALAM</translation>
     </message>
     <message>
         <source>NOT IN LIST</source>
         <translation>TIDAK ADA DI DAFTAR</translation>
+    </message>
+    <message>
+        <source>INCOMPLETE SCAN</source>
+        <translation>PINDAI TIDAK LENGKAP</translation>
+    </message>
+    <message>
+        <source>Only part of a code arrived: scan again</source>
+        <translation>Hanya sebagian kode terbaca: pindai lagi</translation>
+    </message>
+    <message>
+        <source>admitted</source>
+        <translation>masuk</translation>
+    </message>
+    <message>
+        <source>exits</source>
+        <translation>keluar</translation>
+    </message>
+    <message>
+        <source>already used</source>
+        <translation>sudah dipakai</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>tidak sah</translation>
+    </message>
+    <message>
+        <source>unknown issuer</source>
+        <translation>penerbit tidak dikenal</translation>
+    </message>
+    <message>
+        <source>wrong event</source>
+        <translation>acara lain</translation>
+    </message>
+    <message>
+        <source>too early</source>
+        <translation>terlalu awal</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>kedaluwarsa</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>dibatalkan</translation>
+    </message>
+    <message>
+        <source>not allowed here</source>
+        <translation>bukan di sini</translation>
+    </message>
+    <message>
+        <source>already inside</source>
+        <translation>sudah di dalam</translation>
+    </message>
+    <message>
+        <source>not in list</source>
+        <translation>tidak ada di daftar</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>lainnya</translation>
     </message>
     <message>
         <source>refunded</source>
@@ -72,6 +132,14 @@
         <translation>bukan kode AdmitOne</translation>
     </message>
     <message>
+        <source>incomplete code: scan again</source>
+        <translation>kode tidak lengkap: pindai lagi</translation>
+    </message>
+    <message>
+        <source>empty code: scan again</source>
+        <translation>kode kosong: pindai lagi</translation>
+    </message>
+    <message>
         <source>never admitted: use the main entrance</source>
         <translation>belum pernah masuk: lewat pintu utama</translation>
     </message>
@@ -82,6 +150,22 @@
     <message>
         <source>was not recorded inside</source>
         <translation>tidak tercatat di dalam</translation>
+    </message>
+    <message>
+        <source>not signed by this event's organiser: send the guest to the box office</source>
+        <translation>tidak ditandatangani penyelenggara acara ini: arahkan tamu ke loket</translation>
+    </message>
+    <message>
+        <source>this ticket is for {event}</source>
+        <translation>tiket ini untuk {event}</translation>
+    </message>
+    <message>
+        <source>this ticket is for event no. {n}</source>
+        <translation>tiket ini untuk acara no. {n}</translation>
+    </message>
+    <message>
+        <source>valid {start} to {end}</source>
+        <translation>berlaku {start} sampai {end}</translation>
     </message>
     <message>
         <source>READY</source>
@@ -104,12 +188,24 @@
         <translation>akses disabilitas</translation>
     </message>
     <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <source>♿ ACCESSIBLE</source>
+        <translation>♿ DISABILITAS</translation>
+    </message>
+    <message>
         <source>not in the synced list yet: genuine signature</source>
         <translation>belum ada di daftar tersinkron: tanda tangan asli</translation>
     </message>
     <message>
         <source>first used {time} at {gate}</source>
         <translation>pertama dipakai {time} di {gate}</translation>
+    </message>
+    <message>
+        <source>entered {time} at {gate}</source>
+        <translation>masuk {time} di {gate}</translation>
     </message>
 </context>
 <context>
@@ -127,20 +223,20 @@
         <translation>Acara: {events}</translation>
     </message>
     <message>
-        <source>NOT ENROLLED</source>
-        <translation>BELUM TERDAFTAR</translation>
+        <source>⚠ NOT ENROLLED</source>
+        <translation>⚠ BELUM TERDAFTAR</translation>
     </message>
     <message>
-        <source>SYNC REFUSED: ask the organiser for a new enrolment code</source>
-        <translation>SINKRON DITOLAK: minta kode pendaftaran baru kepada penyelenggara</translation>
+        <source>✖ SYNC REFUSED: ask the organiser for a new enrolment code</source>
+        <translation>✖ SINKRON DITOLAK: minta kode pendaftaran baru kepada penyelenggara</translation>
     </message>
     <message>
-        <source>ONLINE</source>
-        <translation>DARING</translation>
+        <source>✔ ONLINE</source>
+        <translation>✔ DARING</translation>
     </message>
     <message>
-        <source>OFFLINE</source>
-        <translation>LURING</translation>
+        <source>⚠ OFFLINE</source>
+        <translation>⚠ LURING</translation>
     </message>
     <message>
         <source>Last sync: {age}</source>
@@ -159,12 +255,12 @@
         <translation>Masuk: {n}</translation>
     </message>
     <message>
-        <source>camera OK</source>
-        <translation>kamera OK</translation>
+        <source>✔ camera OK</source>
+        <translation>✔ kamera OK</translation>
     </message>
     <message>
-        <source>CAMERA FAILED</source>
-        <translation>KAMERA GAGAL</translation>
+        <source>✖ CAMERA FAILED: check the cable</source>
+        <translation>✖ KAMERA GAGAL: periksa kabelnya</translation>
     </message>
     <message>
         <source>camera starting</source>
@@ -175,12 +271,12 @@
         <translation>video selesai</translation>
     </message>
     <message>
-        <source>no camera</source>
-        <translation>tanpa kamera</translation>
+        <source>no camera: use the hand scanner</source>
+        <translation>tanpa kamera: pakai pemindai genggam</translation>
     </message>
     <message>
-        <source>CLOCK OFF BY {n} s</source>
-        <translation>JAM MELESET {n} d</translation>
+        <source>⚠ CLOCK OFF BY {n} s</source>
+        <translation>⚠ JAM MELESET {n} d</translation>
     </message>
     <message>
         <source>never</source>
@@ -226,8 +322,12 @@
         <translation>Supervisor</translation>
     </message>
     <message>
-        <source>Camera problem: {message}. Retrying…</source>
-        <translation>Masalah kamera: {message}. Mencoba lagi…</translation>
+        <source>CAMERA PROBLEM: check that it is plugged in. Retrying…</source>
+        <translation>MASALAH KAMERA: periksa sambungannya. Mencoba lagi…</translation>
+    </message>
+    <message>
+        <source>Hand scanner and typed codes still work.</source>
+        <translation>Pemindai genggam dan kode ketik tetap berfungsi.</translation>
     </message>
 </context>
 <context>
@@ -245,12 +345,52 @@
         <translation>Buka</translation>
     </message>
     <message>
+        <source>Back to the kiosk</source>
+        <translation>Kembali ke kios</translation>
+    </message>
+    <message>
         <source>Locked after too many wrong PINs; try again at {time}</source>
         <translation>Terkunci karena terlalu banyak PIN salah; coba lagi pukul {time}</translation>
     </message>
     <message>
         <source>Wrong PIN; {n} tries left</source>
         <translation>PIN salah; sisa {n} kali</translation>
+    </message>
+    <message>
+        <source>No supervisor PIN is set: run 'admitone kiosk set-pin'</source>
+        <translation>PIN supervisor belum diatur: jalankan 'admitone kiosk set-pin'</translation>
+    </message>
+    <message>
+        <source>Override a rejection</source>
+        <translation>Izinkan tamu yang ditolak</translation>
+    </message>
+    <message>
+        <source>No rejection to override.</source>
+        <translation>Tidak ada penolakan untuk diizinkan.</translation>
+    </message>
+    <message>
+        <source>scanned at {time}</source>
+        <translation>dipindai pukul {time}</translation>
+    </message>
+    <message>
+        <source>ticket {id}</source>
+        <translation>tiket {id}</translation>
+    </message>
+    <message>
+        <source>Reason for letting this guest in</source>
+        <translation>Alasan mengizinkan tamu ini masuk</translation>
+    </message>
+    <message>
+        <source>Override: let this guest in</source>
+        <translation>Izinkan: tamu ini boleh masuk</translation>
+    </message>
+    <message>
+        <source>Let in: {title}. {detail}</source>
+        <translation>Diizinkan: {title}. {detail}</translation>
+    </message>
+    <message>
+        <source>This gate</source>
+        <translation>Gerbang ini</translation>
     </message>
     <message>
         <source>Mode</source>
@@ -261,7 +401,7 @@
         <translation>Nama gerbang</translation>
     </message>
     <message>
-        <source>Event ids</source>
+        <source>Event numbers</source>
         <translation>Nomor acara</translation>
     </message>
     <message>
@@ -269,24 +409,68 @@
         <translation>Dekoder</translation>
     </message>
     <message>
+        <source>all decoders (recommended)</source>
+        <translation>semua dekoder (disarankan)</translation>
+    </message>
+    <message>
+        <source>ZXing only</source>
+        <translation>hanya ZXing</translation>
+    </message>
+    <message>
+        <source>ZBar only</source>
+        <translation>hanya ZBar</translation>
+    </message>
+    <message>
+        <source>OpenCV only</source>
+        <translation>hanya OpenCV</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Kamera</translation>
+    </message>
+    <message>
+        <source>camera number, video file or folder</source>
+        <translation>nomor kamera, berkas video atau folder</translation>
+    </message>
+    <message>
         <source>Apply</source>
         <translation>Terapkan</translation>
     </message>
     <message>
-        <source>Reason for letting this guest in</source>
-        <translation>Alasan mengizinkan tamu ini masuk</translation>
+        <source>Sync server</source>
+        <translation>Server sinkron</translation>
     </message>
     <message>
-        <source>Override last rejection</source>
-        <translation>Izinkan penolakan terakhir</translation>
+        <source>server address</source>
+        <translation>alamat server</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>Kode pendaftaran</translation>
+    </message>
+    <message>
+        <source>one-time enrolment code</source>
+        <translation>kode pendaftaran sekali pakai</translation>
+    </message>
+    <message>
+        <source>Enrol</source>
+        <translation>Daftarkan</translation>
     </message>
     <message>
         <source>Sync now</source>
         <translation>Sinkron sekarang</translation>
     </message>
     <message>
-        <source>Leave kiosk mode</source>
-        <translation>Keluar mode kios</translation>
+        <source>Leave full screen</source>
+        <translation>Keluar layar penuh</translation>
+    </message>
+    <message>
+        <source>Quit AdmitOne</source>
+        <translation>Tutup AdmitOne</translation>
+    </message>
+    <message>
+        <source>Close: back to the kiosk</source>
+        <translation>Tutup: kembali ke kios</translation>
     </message>
     <message>
         <source>ENTRY</source>
@@ -305,7 +489,7 @@
         <translation>VIP</translation>
     </message>
     <message>
-        <source>Event ids are numbers, separated by commas</source>
+        <source>Event numbers are numbers, separated by commas</source>
         <translation>Nomor acara berupa angka, dipisah koma</translation>
     </message>
     <message>
@@ -321,28 +505,28 @@
         <translation>Gagal: {error}</translation>
     </message>
     <message>
-        <source>Done: {action}</source>
-        <translation>Selesai: {action}</translation>
+        <source>Settings applied</source>
+        <translation>Pengaturan diterapkan</translation>
     </message>
     <message>
-        <source>camera index, /dev/videoN, video file or folder</source>
-        <translation>nomor kamera, /dev/videoN, berkas video atau folder</translation>
+        <source>Override recorded</source>
+        <translation>Izin tercatat</translation>
     </message>
     <message>
-        <source>one-time enrolment code</source>
-        <translation>kode pendaftaran sekali pakai</translation>
+        <source>Synced with the server</source>
+        <translation>Tersinkron dengan server</translation>
     </message>
     <message>
-        <source>Enrol</source>
-        <translation>Daftarkan</translation>
+        <source>Enrolled: this kiosk now syncs</source>
+        <translation>Terdaftar: kios ini kini tersinkron</translation>
     </message>
     <message>
-        <source>Camera</source>
-        <translation>Kamera</translation>
+        <source>Camera switched</source>
+        <translation>Kamera diganti</translation>
     </message>
     <message>
-        <source>Sync server</source>
-        <translation>Server sinkron</translation>
+        <source>No scans yet</source>
+        <translation>Belum ada pindaian</translation>
     </message>
     <message>
         <source>Type the server address and the enrolment code</source>

@@ -60,7 +60,7 @@ def test_a_genuine_ticket_shows_admitted_with_tick_colour_sound_and_details(
         ("expired", "EXPIRED", Symbol.CROSS, Tone.REJECT),
         ("revoked", "REVOKED", Symbol.CROSS, Tone.REJECT),
         ("not_allowed_here", "NOT ALLOWED HERE", Symbol.CROSS, Tone.REJECT),
-        ("needs_exit_first", "EXIT FIRST", Symbol.WARNING, Tone.WARNING),
+        ("needs_exit_first", "ALREADY INSIDE", Symbol.CROSS, Tone.REJECT),
         ("not_in_manifest", "NOT IN LIST", Symbol.CROSS, Tone.REJECT),
         ("not_in_manifest_admitted", "ADMITTED", Symbol.CHECK, Tone.WARNING),
         ("exited", "EXIT RECORDED", Symbol.EXIT, Tone.ADMIT),
@@ -115,6 +115,9 @@ def test_every_verdict_kind_has_its_words_symbol_and_sound(
     assert kiosk.window.sounds.played[-1] is tone
     if case == "already_used":
         assert "first used" in view.detail
+        assert "at Gate 7" in view.detail
+    if case == "needs_exit_first":  # a passback: when and where it went in
+        assert "entered" in view.detail
         assert "at Gate 7" in view.detail
 
 
@@ -179,9 +182,9 @@ def test_the_status_strip_shows_mode_gate_event_and_counts(
     assert strip.text("mode") == "Mode: ENTRY"
     assert strip.text("gate") == "Gate: Gate 7"
     assert strip.text("event") == "Event: 42"
-    assert strip.text("network") == "NOT ENROLLED"
+    assert strip.text("network") == "⚠ NOT ENROLLED"
     assert strip.text("pending") == "Pending: 1"
-    assert strip.text("camera") == "no camera"
+    assert strip.text("camera") == "no camera: use the hand scanner"
 
 
 def test_wedge_and_manual_sources_are_told_apart(make_kiosk: KioskFactory, issue: Issue) -> None:

@@ -39,14 +39,17 @@ def test_an_offline_kiosk_with_a_wrong_clock_says_so(qtbot: QtBot) -> None:
         for n in ("mode", "network", "sync", "pending", "manifest", "admitted", "camera", "clock")
     ] == [
         "Mode: REENTRY",
-        "OFFLINE",
+        "⚠ OFFLINE",
         "Last sync: 12 min",
         "Pending: 37",
         "List age: 3 h",
         "Admitted: 512",
-        "CAMERA FAILED",
-        "CLOCK OFF BY +125 s",
+        "✖ CAMERA FAILED: check the cable",
+        "⚠ CLOCK OFF BY +125 s",
     ]
+    # Colour as well as words and a symbol: the style sheet keys on these states.
+    assert strip.labels["network"].property("state") == "offline"
+    assert strip.labels["camera"].property("state") == "failed"
 
 
 def test_a_healthy_kiosk_shows_no_clock_warning(qtbot: QtBot) -> None:
@@ -66,11 +69,14 @@ def test_a_healthy_kiosk_shows_no_clock_warning(qtbot: QtBot) -> None:
         strip.text("camera"),
         strip.text("clock"),
         strip.text("sync"),
-    ) == ("ONLINE", "camera OK", "", "Last sync: never")
+    ) == ("✔ ONLINE", "✔ camera OK", "", "Last sync: never")
+    assert strip.labels["network"].property("state") == "online"
+    assert strip.labels["clock"].isHidden()
 
 
 def test_a_kiosk_the_server_refuses_says_what_to_do(qtbot: QtBot) -> None:
     strip = StatusStrip()
     qtbot.addWidget(strip)
     strip.show_status(status(online=True, refused="this kiosk was revoked by the organiser"))
-    assert strip.text("network") == "SYNC REFUSED: ask the organiser for a new enrolment code"
+    assert strip.text("network") == "✖ SYNC REFUSED: ask the organiser for a new enrolment code"
+    assert strip.labels["network"].property("state") == "refused"

@@ -21,7 +21,8 @@ def shows(dialog: PinDialog, text: str) -> Callable[[], bool]:
 
 
 def unlock(kiosk: KioskUnderTest, pin: str = PIN) -> PinDialog:
-    dialog = kiosk.window.open_supervisor()
+    kiosk.window.open_supervisor()
+    dialog = kiosk.window.pin_dialog
     kiosk.qtbot.keyClicks(dialog.entry, pin)
     kiosk.qtbot.keyClick(dialog.entry, Qt.Key.Key_Return)
     return dialog
@@ -81,7 +82,8 @@ def test_five_wrong_pins_lock_the_panel_even_against_the_right_pin(
     make_kiosk: KioskFactory, store: Store
 ) -> None:
     kiosk = make_kiosk()
-    dialog = kiosk.window.open_supervisor()
+    kiosk.window.open_supervisor()
+    dialog = kiosk.window.pin_dialog
     for attempt in range(1, 5):
         kiosk.qtbot.keyClicks(dialog.entry, "0000")
         kiosk.qtbot.keyClick(dialog.entry, Qt.Key.Key_Return)

@@ -84,8 +84,6 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
             claims = result.claims
             ticket_id, event_id = claims.ticket_hex, claims.event_id
             event = session.get(Event, claims.event_id)
-            if event is not None:
-                checkpoint = preset(body.mode, allow_reentry=event.allow_reentry)
             allowed = (
                 {e for e in session.scalars(select(Event.id))}
                 if principal.is_admin
@@ -97,7 +95,16 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
             ticket_state = fold(
                 (scan_event(r) for r in rows), days=event.days if event else None, now=now
             )
-            kind, reason = decide(claims, record, None, ticket_state, checkpoint, allowed, now)
+            kind, reason = decide(
+                claims,
+                record,
+                None,
+                ticket_state,
+                checkpoint,
+                allowed,
+                now,
+                event_allows_reentry=bool(event and event.allow_reentry),
+            )
             first = ticket_state.zone(checkpoint.zone).first_in or ticket_state.first_used
             out = ValidateOut(
                 kind=kind,
