@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -90,9 +90,11 @@ class EventDays:
 
         Computed on instants, never on the local wall clock, which runs backwards in
         the repeated hour when clocks go back: days only ever move forward."""
+        instant = moment.astimezone(UTC)
         local_date = moment.astimezone(self.tz).date()
         for day in (local_date + timedelta(days=1), local_date, local_date - timedelta(days=1)):
-            if self.boundary(day) <= moment:
+            # In UTC: two datetimes in one zone compare by wall time, fold ignored.
+            if self.boundary(day).astimezone(UTC) <= instant:
                 return day
         return local_date - timedelta(days=2)  # unreachable: boundaries are a day apart
 

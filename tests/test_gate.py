@@ -68,9 +68,9 @@ def test_the_same_code_within_the_debounce_repeats_the_verdict_without_journalli
 ) -> None:
     text, _ = issue()
     gate = make_gate()
-    first = gate.scan(text, NOW)
+    first = gate.scan(text, NOW, camera=True)
     # Held in front of the camera for 10 s, seen every second: one presentation.
-    repeats = [gate.scan(text, NOW + timedelta(seconds=s)) for s in range(1, 11)]
+    repeats = [gate.scan(text, NOW + timedelta(seconds=s), camera=True) for s in range(1, 11)]
     assert all(r.repeat and r.kind is VerdictKind.ADMITTED for r in repeats)
     assert {r.scan_id for r in repeats} == {first.scan_id}
     assert store.counts_by_verdict() == {"admitted": 1}
@@ -309,10 +309,10 @@ def test_mode_switch_is_journalled_and_clears_the_debounce(
 ) -> None:
     text, _ = issue()
     gate = make_gate()
-    gate.scan(text, NOW)
+    gate.scan(text, NOW, camera=True)
     gate.set_checkpoint(preset(Mode.EXIT), actor="sup-1", now=NOW + timedelta(seconds=1))
     # Within the debounce window, but the mode changed: a fresh decision.
-    verdict = gate.scan(text, NOW + timedelta(seconds=2))
+    verdict = gate.scan(text, NOW + timedelta(seconds=2), camera=True)
     assert verdict.kind is VerdictKind.EXITED
     assert not verdict.repeat
     assert store.audit_log()[-1]["detail"] == {
