@@ -136,6 +136,12 @@ def incomplete_scan_view() -> VerdictView:
     )
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    """A supervisor's free text, as much as the verdict line has room for (the journal
+    keeps it whole)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _when(verdict: Verdict, moment: datetime) -> str:
     """Date and time in the event's zone, with its abbreviation: ``2026-11-24 17:00 WIB``."""
     return verdict.local(moment).strftime("%Y-%m-%d %H:%M %Z")
@@ -167,7 +173,7 @@ def view_of(verdict: Verdict) -> VerdictView:
     if verdict.override_by:
         details.append(
             tr("override by {who}: {why}").format(
-                who=verdict.override_by, why=verdict.override_reason or ""
+                who=verdict.override_by, why=_shorten(verdict.override_reason or "")
             )
         )
     ticket = verdict.ticket

@@ -59,6 +59,7 @@ class StatusStrip(QWidget):
             layout.addWidget(label)
             self.labels[name] = label
         self.status: KioskStatus | None = None
+        self._pixels = 15
         self.set_text_px(15)
 
     def text(self, name: str) -> str:
@@ -66,11 +67,18 @@ class StatusStrip(QWidget):
 
     def set_text_px(self, pixels: int) -> None:
         """The strip's text size; the window sets it from the screen's height."""
-        font = QFont(self.font())
-        font.setPixelSize(pixels)
+        self._pixels = pixels
         for label in self.labels.values():
-            label.setFont(font)
+            self._restyle(label)
         self.updateGeometry()
+
+    def _restyle(self, label: QLabel) -> None:
+        """Size and weight are set here, not in the style sheet (which would override a
+        size set in code): bold for anything but the calm states."""
+        font = QFont(self.font())
+        font.setPixelSize(self._pixels)
+        font.setBold(label.property("state") not in (None, "ok"))
+        label.setFont(font)
 
     def show_status(self, status: KioskStatus) -> None:
         self.status = status
@@ -113,6 +121,7 @@ class StatusStrip(QWidget):
             label.setProperty("state", state)
             label.style().unpolish(label)
             label.style().polish(label)
+            self._restyle(label)
         if label.text() != text or label.isHidden() != (not text):
             label.setText(text)
             label.setHidden(not text)

@@ -123,13 +123,17 @@ class KioskWindow(QMainWindow):
         if px != self._text_px:
             self._text_px = px
             self.status.set_text_px(px)
-            font = QFont(self.font())
-            font.setPixelSize(text_px(height, 22))
-            self.manual.setFont(font)
-            self.supervisor_button.setFont(font)
+            self.setFont(self.chrome_font())
+            self.pin_dialog.setFont(self.chrome_font())
         self.top.setDirection(
             QBoxLayout.Direction.TopToBottom if width < height else QBoxLayout.Direction.LeftToRight
         )
+
+    def chrome_font(self) -> QFont:
+        """Buttons, fields and dialogs: 22 px on a 1080-line screen."""
+        font = QFont(self.font())
+        font.setPixelSize(text_px(self.height(), 22))
+        return font
 
     # --- verdicts ---------------------------------------------------------------------------
 
@@ -185,6 +189,7 @@ class KioskWindow(QMainWindow):
             self.panel.raise_()
             self.panel.activateWindow()
             return
+        self._place(self.pin_dialog, 0.9)
         self.pin_dialog.open_for_pin()
 
     def show_panel(self) -> SupervisorPanel:
@@ -202,7 +207,8 @@ class KioskWindow(QMainWindow):
         panel.destroyed.connect(self._panel_gone)
         panel.finished.connect(self._panel_gone)
         self.panel = panel
-        self._place(panel, 0.92)
+        panel.setFont(self.chrome_font())
+        self._place(panel, 0.94)
         panel.show()
         return panel
 
@@ -211,10 +217,10 @@ class KioskWindow(QMainWindow):
         self.setFocus()
 
     def _place(self, widget: QWidget, share: float, *, fill: bool = False) -> None:
-        """Size ``widget`` to at most a share of this window's screen (all of that share
-        with ``fill``), centred on it, so no part of it is ever off the screen."""
+        """Size ``widget`` to at most a share of the kiosk (of the screen, for the kiosk
+        itself; all of that share with ``fill``), centred, so no part is ever off it."""
         screen = self.screen() or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry()
+        area = screen.availableGeometry() if widget is self else self.geometry()
         width, height = int(area.width() * share), int(area.height() * share)
         if not fill:
             width = min(width, max(widget.sizeHint().width(), 720))
