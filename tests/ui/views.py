@@ -71,7 +71,7 @@ def every_verdict() -> list[tuple[str, Verdict]]:
                 ticket=record,
                 override_by="supervisor",
                 override_reason=(
-                    "wristband torn, identity card checked by the supervisor at the door " * 3
+                    "gelang robek, KTP sudah diperiksa supervisor di pintu masuk utara " * 4
                 )[:200],
                 timezone="Asia/Jakarta",
             ),
