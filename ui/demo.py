@@ -10,12 +10,15 @@ offscreen for the length of the video and prints each verdict.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +44,23 @@ class DemoServer:
     admin_token: str
 
 
+def _die_with_parent(parent: int) -> Callable[[], None] | None:
+    """For the server child: have the kernel end it when the demo process ends, however
+    that happens (a crash, SIGKILL), so no orphan keeps the port.  Linux only; elsewhere
+    the ``finally`` in :func:`run_demo` is all there is."""
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def arm() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+
+    return arm
+
+
 def start_server(workdir: Path, port: int) -> DemoServer:
     admitone = str(Path(sys.executable).with_name("admitone"))
     env = {**os.environ, "ADMITONE_SERVER_KEYS_DIR": str(workdir / "keys")}
@@ -59,6 +79,7 @@ def start_server(workdir: Path, port: int) -> DemoServer:
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent(os.getpid()),  # noqa: PLW1509 (before any thread)
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -124,7 +145,8 @@ def run_demo(workdir: Path, port: int = 8645, camera: str | None = None) -> int:
     print(
         f"server {server.url} (admin token in {workdir}/server.log is not printed); "
         f"kiosk store {store_path}; supervisor PIN {DEMO_PIN}; printable tickets in "
-        f"{workdir / 'tickets'}"
+        f"{workdir / 'tickets'}",
+        flush=True,
     )
     try:
         headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
@@ -160,7 +182,7 @@ def run_headless(store_path: Path, video: Path) -> int:
         verdict = getattr(event, "verdict", None)
         if verdict is not None and not verdict.repeat:
             view = kiosk.window.verdict.view
-            print(f"  {verdict.kind.upper():<18} {view.detail}")
+            print(f"  {verdict.kind.upper():<18} {view.title} ({view.colour}): {view.detail}")
 
     def check_done() -> None:
         if kiosk.pipeline.camera_state is CameraState.ENDED:
