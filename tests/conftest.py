@@ -92,7 +92,7 @@ class Issue:
         self.store = store
         self.issuer = issuer
 
-    def __call__(self, *, in_manifest: bool = True, **changes: object) -> tuple[str, TicketClaims]:
+    def __call__(self, *, in_manifest: bool = True, **changes: Any) -> tuple[str, TicketClaims]:
         claims = make_claims(**changes)
         if in_manifest:
             self.store.upsert_tickets([record_for(claims)])

@@ -79,7 +79,7 @@ def start_server(workdir: Path, port: int) -> DemoServer:
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,
-        preexec_fn=_die_with_parent(os.getpid()),  # noqa: PLW1509 (before any thread)
+        preexec_fn=_die_with_parent(os.getpid()),  # before any thread starts
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

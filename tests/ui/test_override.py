@@ -12,14 +12,17 @@ from tests.conftest import Issue, forge
 from tests.ui.conftest import PIN, KioskFactory
 
 NOW = datetime.now(UTC)
-WINDOW = {"valid_from": NOW - timedelta(hours=1), "valid_until": NOW + timedelta(hours=6)}
+WINDOW: dict[str, object] = {
+    "valid_from": NOW - timedelta(hours=1),
+    "valid_until": NOW + timedelta(hours=6),
+}
 
 
 def test_a_scan_between_opening_and_pressing_never_changes_who_is_admitted(
     make_kiosk: KioskFactory, issue: Issue, store: Store
 ) -> None:
     kiosk = make_kiosk()
-    refunded, refunded_claims = issue(**WINDOW)
+    refunded, refunded_claims = issue(in_manifest=True, **WINDOW)
     store.revoke([Revocation(refunded_claims.ticket_hex, TicketStatus.REFUNDED, NOW)])
     kiosk.type_code(refunded)
     kiosk.wait_title("REVOKED")
@@ -36,7 +39,7 @@ def test_a_scan_between_opening_and_pressing_never_changes_who_is_admitted(
     assert "Sari Wulandari" in held
 
     # The camera (here: the hand scanner) reads a forged ticket before Override is pressed.
-    forged, forged_claims = issue(**WINDOW)
+    forged, forged_claims = issue(in_manifest=True, **WINDOW)
     panel.reason.setFocus()
     kiosk.qtbot.keyClicks(panel.reason, forge(forged))
     kiosk.qtbot.keyClick(panel.reason, Qt.Key.Key_Return)
