@@ -4,6 +4,7 @@ reaches the field; a half scan never glues onto the next guest's code."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
@@ -15,7 +16,7 @@ from tests.ui.conftest import PIN, KioskFactory, KioskUnderTest
 NOW = datetime.now(UTC)
 
 
-def code_now(issue: Issue, **changes: object) -> str:
+def code_now(issue: Issue, **changes: Any) -> str:
     code, _ = issue(
         valid_from=NOW - timedelta(hours=1), valid_until=NOW + timedelta(hours=6), **changes
     )
