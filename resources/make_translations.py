@@ -105,6 +105,9 @@ INDONESIAN: dict[str, dict[str, str]] = {
             "MASALAH KAMERA: periksa sambungannya. Mencoba lagi…"
         ),
         "Hand scanner and typed codes still work.": "Pemindai genggam dan kode ketik tetap berfungsi.",
+        "No camera: scan with the hand scanner or type the code": (
+            "Tanpa kamera: pindai dengan pemindai genggam atau ketik kodenya"
+        ),
     },
     "Supervisor": {
         "Supervisor": "Supervisor",

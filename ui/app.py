@@ -94,7 +94,7 @@ def run(
     kiosk = build_kiosk(config, store_path=store_path, source=source, mode=mode)
     kiosk.bridge.start()
     if fullscreen:
-        kiosk.window.showFullScreen()
+        kiosk.window.show_full_screen()
     else:
         kiosk.window.show()
     kiosk.window.setFocus()

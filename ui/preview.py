@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 Outline = tuple[tuple[float, float], ...]
@@ -43,7 +43,13 @@ class CameraPreview(QWidget):
                 )
         if self.message:
             painter.setPen(QColor("white"))
+            font = QFont(self.font())
+            font.setPixelSize(max(14, int(min(self.width(), self.height()) * 0.055)))
+            painter.setFont(font)
+            margin = self.width() * 0.06
             painter.drawText(
-                self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message
+                QRectF(self.rect()).adjusted(margin, margin, -margin, -margin),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.message,
             )
         painter.end()

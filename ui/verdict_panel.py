@@ -118,8 +118,24 @@ class VerdictPanel(QWidget):
         while detail_px > MIN_DETAIL_PX and not fits_wrapped(detail_font, view.detail, detail_box):
             detail_px *= 0.94
             detail_font = _font(self.font(), detail_px)
+        # Centre the whole block vertically: the detail box shrinks to what its words
+        # need, and everything moves down by half of what is left.
+        needed = QFontMetricsF(detail_font).boundingRect(detail_box, _WRAP, view.detail).height()
+        used_bottom = detail_box.top() + needed
+        shift = max(0.0, (h * 0.97 - used_bottom) / 2)
+        detail_box = QRectF(detail_box.left(), detail_box.top(), detail_box.width(), needed + 2)
+
+        def down(box: QRectF) -> QRectF:
+            return box.translated(0, shift)
+
         return PanelLayout(
-            symbol, title_box, title_font, tuple(badges), badge_font, detail_box, detail_font
+            down(symbol),
+            down(title_box),
+            title_font,
+            tuple((down(box), badge, text) for box, badge, text in badges),
+            badge_font,
+            down(detail_box),
+            detail_font,
         )
 
     def paintEvent(self, _event: QPaintEvent) -> None:

@@ -47,6 +47,13 @@ def text_px(height: int, at_1080: int) -> int:
     return max(13, round(at_1080 * height / 1080))
 
 
+def apply_font(root: QWidget, font: QFont) -> None:
+    """``font`` on ``root`` and every widget in it.  Set on each: with the kiosk's
+    style sheet, Qt does not pass a parent's font down to buttons and fields."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        widget.setFont(font)
+
+
 class KioskWindow(QMainWindow):
     def __init__(
         self,
@@ -99,6 +106,8 @@ class KioskWindow(QMainWindow):
         self.panel: SupervisorPanel | None = None
         self._text_px = 0
 
+        if bridge.pipeline.source is None:
+            self.preview.show_message(tr("No camera: scan with the hand scanner or type the code"))
         bridge.verdictReady.connect(self.on_verdict)
         bridge.frameReady.connect(self.preview.show_frame)
         bridge.cameraChanged.connect(self.on_camera)
@@ -123,8 +132,9 @@ class KioskWindow(QMainWindow):
         if px != self._text_px:
             self._text_px = px
             self.status.set_text_px(px)
-            self.setFont(self.chrome_font())
-            self.pin_dialog.setFont(self.chrome_font())
+            apply_font(self.manual, self.chrome_font())
+            apply_font(self.supervisor_button, self.chrome_font())
+            apply_font(self.pin_dialog, self.chrome_font())
         self.top.setDirection(
             QBoxLayout.Direction.TopToBottom if width < height else QBoxLayout.Direction.LeftToRight
         )
@@ -207,7 +217,7 @@ class KioskWindow(QMainWindow):
         panel.destroyed.connect(self._panel_gone)
         panel.finished.connect(self._panel_gone)
         self.panel = panel
-        panel.setFont(self.chrome_font())
+        apply_font(panel, self.chrome_font())
         self._place(panel, 0.94)
         panel.show()
         return panel
@@ -231,6 +241,14 @@ class KioskWindow(QMainWindow):
     def _set_decoder(self, name: str) -> None:
         if name != self.bridge.pipeline.decoder.name:
             self.bridge.pipeline.decoder = make_decoder(name)
+
+    def show_full_screen(self) -> None:
+        """Full screen with or without a window manager.  Qt asks the window manager
+        for it (``_NET_WM_STATE_FULLSCREEN``); with none, as on a bare X session at a
+        gate, the window stayed at its default size, so the geometry is set too."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
 
     def leave_kiosk_mode(self) -> None:
         """Out of full screen into an ordinary window that lies wholly on the screen."""

@@ -329,6 +329,10 @@
         <source>Hand scanner and typed codes still work.</source>
         <translation>Pemindai genggam dan kode ketik tetap berfungsi.</translation>
     </message>
+    <message>
+        <source>No camera: scan with the hand scanner or type the code</source>
+        <translation>Tanpa kamera: pindai dengan pemindai genggam atau ketik kodenya</translation>
+    </message>
 </context>
 <context>
     <name>Supervisor</name>
