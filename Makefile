@@ -27,7 +27,7 @@ demo-offline: setup
 	$(BIN)/admitone demo
 
 screenshots: setup
-	$(BIN)/python -m ui.screenshots docs/screenshots
+	$(BIN)/python -m tests.screenshots docs/screenshots
 
 # The gate PC's program as one folder, dist/admitone/, then run as a gate PC would.
 package: setup

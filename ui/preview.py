@@ -19,6 +19,8 @@ class CameraPreview(QWidget):
         self.setMinimumSize(320, 180)
 
     def show_frame(self, image: QImage, outlines: tuple[Outline, ...]) -> None:
+        """A frame means the camera works: any camera message goes."""
+        self.message = ""
         self.image = image
         self.outlines = outlines
         self.frames_shown += 1

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -88,14 +89,16 @@ class PinDialog(QDialog):
             button = QPushButton(label, self)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setMinimumSize(72, 56)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.clicked.connect(lambda _=False, key=label: self._pad(key))
             pad.addWidget(button, index // 3, index % 3)
             self.keys[label] = button
         self.ok = QPushButton(tr("Unlock"), self)
         self.ok.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.ok.setMinimumSize(72, 56)
+        self.ok.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         pad.addWidget(self.ok, 3, 2)
-        layout.addLayout(pad)
+        layout.addLayout(pad, 1)
         layout.addWidget(self.message)
         self.cancel = QPushButton(tr("Back to the kiosk"), self)
         self.cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)

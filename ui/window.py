@@ -199,8 +199,8 @@ class KioskWindow(QMainWindow):
             self.panel.raise_()
             self.panel.activateWindow()
             return
-        self._place(self.pin_dialog, 0.9)
         self.pin_dialog.open_for_pin()
+        self._place_pin_pad()
 
     def show_panel(self) -> SupervisorPanel:
         if self.panel is not None:
@@ -218,9 +218,18 @@ class KioskWindow(QMainWindow):
         panel.finished.connect(self._panel_gone)
         self.panel = panel
         apply_font(panel, self.chrome_font())
-        self._place(panel, 0.94)
+        self._place(panel, 0.94, fill=True)
         panel.show()
         return panel
+
+    def _place_pin_pad(self) -> None:
+        """A pad big enough for fingers, centred on the kiosk (after it is shown: a
+        window manager places a new window where it likes)."""
+        area = self.geometry()
+        width = min(int(area.width() * 0.6), max(self.pin_dialog.sizeHint().width(), 520))
+        height = min(int(area.height() * 0.9), max(self.pin_dialog.sizeHint().height(), 600))
+        self.pin_dialog.resize(width, height)
+        self.pin_dialog.move(area.center().x() - width // 2, area.center().y() - height // 2)
 
     def _panel_gone(self, *_: object) -> None:
         self.panel = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QStyle, QWidget
 
 from ui.verdict_panel import VerdictPanel, fits_one_line, fits_wrapped
 
@@ -41,6 +41,17 @@ def _button_problem(button: QAbstractButton) -> str | None:
     return None
 
 
+def _combo_problem(combo: QComboBox) -> str | None:
+    """Every choice readable in the closed box, beside the drop-down arrow."""
+    arrow = combo.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 16
+    metrics = QFontMetrics(combo.font())
+    for index in range(combo.count()):
+        text = combo.itemText(index)
+        if metrics.horizontalAdvance(text) + arrow > combo.width():
+            return f"choice {text!r} is cut in its box ({combo.width()} px)"
+    return None
+
+
 def fit_problems(top: QWidget, screen: QRect | None = None) -> list[str]:
     """Every visible widget of ``top`` inside ``screen`` (or ``top``), every label's and
     button's text within its widget, and the verdict panel's words within the panel."""
@@ -57,6 +68,8 @@ def fit_problems(top: QWidget, screen: QRect | None = None) -> list[str]:
             problem = _label_problem(widget)
         elif isinstance(widget, QAbstractButton):
             problem = _button_problem(widget)
+        elif isinstance(widget, QComboBox):
+            problem = _combo_problem(widget)
         elif isinstance(widget, VerdictPanel):
             problem = verdict_problem(widget)
         else:
