@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export VENV
 
-.PHONY: setup test lint bench demo demo-offline screenshots package clean
+.PHONY: setup test lint bench soak demo demo-offline screenshots package clean
 
 setup:
 	sh packaging/bootstrap-dev.sh
@@ -19,6 +19,10 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m tests.bench
+
+# The kiosk for half an hour on a looped gate video (SOAK_MINUTES to change it).
+soak: setup
+	$(BIN)/python -m tests.bench soak
 
 demo: setup
 	$(BIN)/admitone kiosk $(if $(CAMERA),--camera $(CAMERA)) demo

@@ -79,6 +79,9 @@ class VerdictEvent:
     latency_ms: float | None = None
     """Capture of the frame (or arrival of the typed code) to verdict."""
     frame_index: int | None = None
+    arrived_at: float | None = None
+    """``time.perf_counter()`` when the frame was captured or the code typed: what a
+    screen measures "verdict shown" against."""
 
 
 PipelineEvent = CameraStateEvent | FrameEvent | VerdictEvent
@@ -342,5 +345,6 @@ class Pipeline:
                     item.text,
                     latency_ms,
                     item.frame.index if item.frame else None,
+                    item.arrived_at,
                 )
             )

@@ -11,7 +11,15 @@ from pathlib import Path
 def main(names: list[str]) -> int:
     here = Path(__file__).parent
     modules = sorted(p.stem for p in here.glob("bench_*.py"))
-    chosen = [m for m in modules if not names or m in names or m.removeprefix("bench_") in names]
+    chosen = [
+        m
+        for m in modules
+        if (m in names or m.removeprefix("bench_") in names)
+        or (
+            not names
+            and getattr(importlib.import_module(f"tests.bench.{m}"), "RUN_BY_DEFAULT", True)
+        )
+    ]
     if not chosen:
         print(f"no benchmark matches {names}; have {modules}", file=sys.stderr)
         return 2
