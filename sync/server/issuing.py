@@ -137,6 +137,11 @@ def issue_tickets(
     key_cache: dict[str, Ed25519PrivateKey],
 ) -> list[Ticket]:
     kid, private_key = active_key(session, key_cache)
+    # One issuer per event at a time: which seats are taken is read and then written,
+    # and two orders for one seat must not both see it free.  FOR NO KEY UPDATE: it
+    # does not wait for (nor deadlock with) rows that merely reference the event, such
+    # as this transaction's own order or a kiosk's scans.
+    session.execute(select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
     types = {
         t.code: t
         for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))

@@ -113,7 +113,10 @@ def enrol(body: EnrolRequest, request: Request, state: State) -> EnrolResponse:
                 "too many enrolment attempts from this address; wait a minute and retry",
                 headers={"Retry-After": "60"},
             )
-        record = session.get(EnrolmentCode, hash_secret(normalise_code(body.code)))
+        # Locked: two kiosks presenting one code at once must not both see it unused.
+        record = session.get(
+            EnrolmentCode, hash_secret(normalise_code(body.code)), with_for_update=True
+        )
         # The same kiosk may present its code again: the answer to its first try may
         # have been lost on the way, and the token it carried never arrived.
         reused = record is not None and record.used_by not in (None, body.device_id)

@@ -16,6 +16,7 @@ from scanner.rules import decide
 from scanner.state import EFFECTIVE_VERDICTS, fold
 from scanner.ticket import Rejection, Seat, verify
 from scanner.verdict import VerdictKind
+from sync.server import changes
 from sync.server.auth import Admin, AnyPrincipal
 from sync.server.ingest import scan_event, store_scans
 from sync.server.models import Conflict, Event, Scan, SigningKey, Ticket
@@ -68,6 +69,10 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
     """
     now = datetime.now(UTC)
     with state.db.write() as session:
+        # Read, decide and record as one: the change log's lock (which recording a
+        # scan takes anyway) is taken first, so two kiosks validating one code at the
+        # same instant are judged one after the other, never both on the old state.
+        changes.lock(session)
         result = verify(body.code, server_keyring(session))
         checkpoint = preset(body.mode)
         gate_name = body.gate or principal.gate or principal.name

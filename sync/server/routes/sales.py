@@ -40,8 +40,10 @@ def qr_png(code: str, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def _ticket_or_404(session: Session, ticket_id: str) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
+def _ticket_or_404(session: Session, ticket_id: str, *, for_update: bool = False) -> Ticket:
+    """``for_update``: lock the row for this transaction, so a decision about the
+    ticket's status (refund, transfer) is made on what no one else can change."""
+    ticket = session.get(Ticket, ticket_id, with_for_update=for_update)
     if ticket is None:
         raise HTTPException(404, f"no ticket {ticket_id}")
     return ticket
@@ -183,7 +185,7 @@ def ticket_qr(ticket_id: TicketIdPath, state: State, _: Admin) -> Response:
 def transfer_ticket(ticket_id: TicketIdPath, body: TransferIn, state: State, _: Admin) -> TicketOut:
     """Revoke this code and issue a new one to the new holder (returned)."""
     with state.db.write() as session:
-        ticket = _ticket_or_404(session, ticket_id)
+        ticket = _ticket_or_404(session, ticket_id, for_update=True)
         new = issuing.transfer(session, ticket, body.holder_name, state.private_keys)
         session.flush()
         return TicketOut.model_validate(new)
@@ -195,7 +197,7 @@ def refund_ticket(
 ) -> TicketOut:
     """Revoke the ticket (refunded, or blocked); kiosks reject it after their next pull."""
     with state.db.write() as session:
-        ticket = _ticket_or_404(session, ticket_id)
+        ticket = _ticket_or_404(session, ticket_id, for_update=True)
         issuing.revoke(session, ticket, body.reason if body else "refunded")
         session.flush()
         return TicketOut.model_validate(ticket)
