@@ -89,6 +89,9 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "video ended": "video selesai",
         "no camera: use the hand scanner": "tanpa kamera: pakai pemindai genggam",
         "⚠ CLOCK OFF BY {n} s": "⚠ JAM MELESET {n} d",
+        "⚠ {n} records cannot be uploaded: tell the organiser": (
+            "⚠ {n} catatan tidak bisa diunggah: beri tahu penyelenggara"
+        ),
         "never": "belum pernah",
         "{n} s": "{n} d",
         "{n} min": "{n} mnt",

@@ -38,6 +38,9 @@ from scanner.verdict import Verdict, VerdictKind
 
 log = logging.getLogger(__name__)
 
+MAX_GATE_NAME = 100
+MAX_OVERRIDE_REASON = 200
+"""What the sync protocol carries; a longer text is refused where a person types it."""
 DEFAULT_DEBOUNCE = timedelta(seconds=3)
 DEFAULT_PRESENTATION_CAP = timedelta(seconds=10)
 _WEDGE_NOISE = "\r\n\t\x00"
@@ -100,6 +103,8 @@ class Gate:
         name = name.strip()
         if not name:
             raise ValueError("a gate needs a name")
+        if len(name) > MAX_GATE_NAME:
+            raise ValueError(f"a gate name is at most {MAX_GATE_NAME} characters")
         with self._lock:
             if name == self.gate_name:
                 return
@@ -275,6 +280,8 @@ class Gate:
             raise OverrideError("this scan was not rejected; there is nothing to override")
         if not reason.strip() or not supervisor.strip():
             raise OverrideError("an override needs the supervisor's id and a reason")
+        if len(reason) > MAX_OVERRIDE_REASON or len(supervisor) > MAX_OVERRIDE_REASON:
+            raise OverrideError(f"a reason is at most {MAX_OVERRIDE_REASON} characters")
         kind = (
             VerdictKind.EXITED
             if self._checkpoint.direction is Direction.OUT

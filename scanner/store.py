@@ -34,7 +34,7 @@ from scanner.ticket import Seat
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_GATE = "gate"
 """The meta key of the gate's name: set by enrolment, changed by a supervisor."""
 
@@ -141,7 +141,16 @@ def _migrate_to_2(db: Database) -> None:
     db.table("events").add_column("day_starts_at", str)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_to_3(db: Database) -> None:
+    """Records the server can never take (a field too long for the wire, a scan the
+    server refuses) are set aside here with the reason, so one bad record never stops
+    the rest from syncing.  ``uploaded = 2`` marks them in their own tables."""
+    db.table("quarantine").create(
+        {"record_id": str, "kind": str, "reason": str, "at": str}, pk="record_id"
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 """``MIGRATIONS[n]`` takes a store from schema version n to n + 1.  Append only."""
 
 
@@ -466,6 +475,28 @@ class Store:
             self._conn.executemany(
                 "UPDATE scans SET uploaded=1 WHERE scan_id=?", [(s,) for s in scan_ids]
             )
+
+    def quarantine(self, kind: str, record_id: str, reason: str, now: datetime) -> None:
+        """Set aside one scan (``kind="scan"``) or audit entry (``"audit"``) the server
+        cannot take: kept here with its reason, never offered again."""
+        table, key = {"scan": ("scans", "scan_id"), "audit": ("audit", "audit_id")}[kind]
+        with self.transaction():
+            self._conn.execute(f"UPDATE {table} SET uploaded=2 WHERE {key}=?", (record_id,))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO quarantine (record_id, kind, reason, at) VALUES (?,?,?,?)",
+                (record_id, kind, reason[:500], now.isoformat()),
+            )
+
+    def quarantined(self) -> list[dict[str, str]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT record_id, kind, reason, at FROM quarantine ORDER BY at"
+            ).fetchall()
+        return [dict(zip(("record_id", "kind", "reason", "at"), r, strict=True)) for r in rows]
+
+    def quarantine_count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT count(*) FROM quarantine").fetchone()[0])
 
     def counts_by_verdict(self, *, local_only: bool = True) -> dict[str, int]:
         where = "WHERE local=1" if local_only else ""

@@ -33,6 +33,7 @@ from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus
 from scanner.store import META_GATE, Store
 from scanner.ticket import Seat
 from sync.wire import (
+    AuditEntryWire,
     EnrolResponse,
     EventData,
     HeartbeatResponse,
@@ -40,6 +41,7 @@ from sync.wire import (
     ManifestPage,
     PushResponse,
     RevocationData,
+    ScanAck,
     ScanEventWire,
     TicketData,
     TicketTypeData,
@@ -109,6 +111,8 @@ class SyncStatus:
     refused: str = ""
     """The server's words when it last refused this kiosk's token (revoked, unknown);
     empty once it accepts the kiosk again."""
+    quarantined: int = 0
+    """Records set aside because the server can never take them (see ``push``)."""
 
     def manifest_age_seconds(self, now: datetime) -> float | None:
         if self.manifest_pulled_at is None:
@@ -154,6 +158,8 @@ class SyncClient:
         self._online = False
         self._last_error = ""
         self._refused = ""
+        self._just_quarantined: list[str] = []
+        """Scan ids the current push set aside after the server refused them alone."""
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.on_manifest_applied: list[Callable[[PullResult], None]] = []
@@ -186,6 +192,7 @@ class SyncClient:
             skew_warning=skew is not None and abs(skew) > self.skew_warning_seconds,
             last_error=self._last_error,
             refused=self._refused,
+            quarantined=self.store.quarantine_count(),
         )
 
     def close(self) -> None:
@@ -382,51 +389,94 @@ class SyncClient:
     # --- push -------------------------------------------------------------------------
 
     def push(self) -> PushResult:
-        """Upload pending journal entries; mark each uploaded only on its acknowledgement."""
+        """Upload pending journal entries; mark each uploaded only on its acknowledgement.
+
+        One bad record never stalls the queue: a scan the wire cannot carry (a field
+        longer than the protocol allows) or the server refuses is quarantined in the
+        store with the reason, visible on the kiosk, and every other scan goes on up."""
         stored = duplicates = rejected = conflicts = 0
         with self._lock, self._client() as client:
             while True:
                 pending = self.store.pending_uploads(self.push_batch)
                 if not pending:
                     break
-                body = self._request(
-                    client,
-                    "POST",
-                    "/sync/scans",
-                    json={
-                        "scans": [
-                            ScanEventWire.from_event(s).model_dump(mode="json") for s in pending
-                        ]
-                    },
-                )
-                answer = PushResponse.model_validate(body)
+                wire = []
+                for scan in pending:
+                    try:
+                        wire.append(ScanEventWire.from_event(scan).model_dump(mode="json"))
+                    except (ValidationError, ValueError, TypeError) as exc:
+                        rejected += 1
+                        self._quarantine("scan", scan.scan_id, f"cannot be sent: {_first(exc)}")
+                if not wire:
+                    continue
+                acks, new_conflicts = self._send_scans(client, wire)
                 done = []
-                for ack in answer.acks:
+                for ack in acks:
                     if ack.status == "stored":
                         stored += 1
                     elif ack.status == "duplicate":
                         duplicates += 1
                     else:
                         rejected += 1
-                        log.warning("server rejected scan %s: %s", ack.scan_id, ack.detail)
+                        self._quarantine(
+                            "scan", ack.scan_id, f"refused by the server: {ack.detail}"
+                        )
+                        continue
                     done.append(ack.scan_id)
-                # A rejected scan is kept locally but not offered again: retrying it
-                # would be refused the same way and would block the queue.
                 self.store.mark_uploaded(done)
-                conflicts += answer.new_conflicts
-                if len(done) < len(pending):
+                conflicts += new_conflicts
+                answered = {ack.scan_id for ack in acks} | set(self._just_quarantined)
+                rejected += len(self._just_quarantined)
+                self._just_quarantined.clear()
+                if any(w["scan_id"] not in answered for w in wire):
                     raise OfflineError("the server acknowledged only part of a batch; will retry")
             self._push_audit(client)
         return PushResult(stored, duplicates, rejected, conflicts)
 
+    def _send_scans(
+        self, client: httpx.Client, wire: list[dict[str, Any]]
+    ) -> tuple[list[ScanAck], int]:
+        """POST a batch.  Should the server refuse the whole body (422, 413), halve it
+        until the record it refuses is alone, and quarantine that one: the rest go up."""
+        try:
+            answer = PushResponse.model_validate(
+                self._request(client, "POST", "/sync/scans", json={"scans": wire})
+            )
+            return list(answer.acks), answer.new_conflicts
+        except ServerRejectedError as exc:
+            if exc.status not in (413, 422):
+                raise
+            if len(wire) == 1:
+                self._quarantine("scan", wire[0]["scan_id"], f"refused by the server: {exc.detail}")
+                self._just_quarantined.append(wire[0]["scan_id"])
+                return [], 0
+        half = len(wire) // 2
+        first, first_conflicts = self._send_scans(client, wire[:half])
+        second, second_conflicts = self._send_scans(client, wire[half:])
+        return first + second, first_conflicts + second_conflicts
+
+    def _quarantine(self, kind: str, record_id: str, reason: str) -> None:
+        log.warning("%s %s set aside: %s", kind, record_id, reason)
+        self.store.quarantine(kind, record_id, reason, datetime.now(UTC))
+
     def _push_audit(self, client: httpx.Client) -> None:
-        """Supervisor actions (mode switches, overrides, PIN tries) go up like scans."""
+        """Supervisor actions (mode switches, overrides, PIN tries) go up like scans; an
+        entry the protocol cannot carry is quarantined rather than blocking the rest."""
         while True:
             entries = self.store.pending_audit(self.push_batch)
             if not entries:
                 return
-            self._request(client, "POST", "/sync/audit", json={"entries": entries})
-            self.store.mark_audit_uploaded(e["audit_id"] for e in entries)
+            good = []
+            for entry in entries:
+                try:
+                    AuditEntryWire.model_validate(entry)
+                except ValidationError as exc:
+                    self._quarantine("audit", entry["audit_id"], f"cannot be sent: {_first(exc)}")
+                    continue
+                good.append(entry)
+            if good:
+                self._request(client, "POST", "/sync/audit", json={"entries": good})
+                self.store.mark_audit_uploaded(e["audit_id"] for e in good)
 
     # --- heartbeat and the whole cycle --------------------------------------------------------
 
@@ -460,6 +510,15 @@ class SyncClient:
         status = self.status()
         for callback in list(self.on_status):
             callback(status)
+
+
+def _first(exc: Exception) -> str:
+    """The first problem pydantic names, in a line a person can read."""
+    if isinstance(exc, ValidationError) and exc.errors():
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        return f"{where}: {error.get('msg', '')}".strip(": ")
+    return str(exc)
 
 
 def _parse(text: str | None) -> datetime | None:

@@ -57,6 +57,8 @@ class KioskStatus:
     refused: str = ""
     timezone: str = "UTC"
     """The events' time zone: every time of day on screen is in it."""
+    quarantined: int = 0
+    """Records set aside because the server can never take them."""
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -159,6 +161,7 @@ class KioskBridge(QObject):
             skew_warning=bool(sync and sync.skew_warning),
             refused=sync.refused if sync else "",
             timezone=self.timezone,
+            quarantined=sync.quarantined if sync else self.gate.store.quarantine_count(),
         )
 
     def _status_loop(self) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scanner.gate import MAX_GATE_NAME
 from sync.config import load_config
 
 
@@ -56,6 +58,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
             f"clock skew {status.clock_skew_seconds or 0:+.1f} s"
         )
     return 0
+
+
+def _bounded(limit: int) -> Callable[[str], str]:
+    """An argparse type: text of at most ``limit`` characters, as the sync wire carries."""
+
+    def check(text: str) -> str:
+        if len(text) > limit:
+            raise argparse.ArgumentTypeError(f"at most {limit} characters")
+        return text
+
+    return check
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -117,7 +130,9 @@ def register(commands: Any) -> None:
     enrol = actions.add_parser("enrol", help="enrol with the sync server using a one-time code")
     enrol.add_argument("--server", required=True, help="server URL, e.g. http://10.0.0.5:8645")
     enrol.add_argument("--code", required=True, help="one-time enrolment code")
-    enrol.add_argument("--name", default="", help="a name for this kiosk")
+    enrol.add_argument(
+        "--name", default="", type=_bounded(MAX_GATE_NAME), help="a name for this kiosk"
+    )
     enrol.set_defaults(handler=cmd_enrol)
     sync = actions.add_parser("sync", help="run one sync cycle now and report")
     sync.add_argument("--page-size", type=int, default=5000, help="manifest changes per page")

@@ -44,6 +44,7 @@ ITEMS = (
     "manifest",
     "admitted",
     "clock",
+    "quarantine",
 )
 
 
@@ -114,6 +115,16 @@ class StatusStrip(QWidget):
             self._set("clock", tr("⚠ CLOCK OFF BY {n} s").format(n=f"{status.skew_seconds:+.0f}"))
         else:
             self._set("clock", "")
+        if status.quarantined:
+            self._set(
+                "quarantine",
+                tr("⚠ {n} records cannot be uploaded: tell the organiser").format(
+                    n=status.quarantined
+                ),
+                "alarm",
+            )
+        else:
+            self._set("quarantine", "")
 
     def _set(self, name: str, text: str, state: str | None = None) -> None:
         label = self.labels[name]

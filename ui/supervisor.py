@@ -36,14 +36,11 @@ from PySide6.QtWidgets import (
 
 from scanner.checkpoint import Mode, preset
 from scanner.decode import BACKENDS
+from scanner.gate import MAX_GATE_NAME, MAX_OVERRIDE_REASON
 from scanner.supervisor import PinLockedError, SupervisorPin
 from scanner.verdict import Verdict
 from ui.bridge import KioskBridge
 from ui.presentation import counts_text, view_of
-
-MAX_REASON = 200
-"""What the journal and the sync wire carry for an override's reason."""
-MAX_GATE_NAME = 100
 
 
 def tr(text: str) -> str:
@@ -230,7 +227,7 @@ class SupervisorPanel(QDialog):
         self.held.setText(self._describe(self.rejection))
         self.reason = QLineEdit(box)
         self.reason.setPlaceholderText(tr("Reason for letting this guest in"))
-        self.reason.setMaxLength(MAX_REASON)
+        self.reason.setMaxLength(MAX_OVERRIDE_REASON)
         self.override = QPushButton(tr("Override: let this guest in"), box)
         self.override.setAutoDefault(False)
         self.override.setEnabled(self.rejection is not None)

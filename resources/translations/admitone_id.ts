@@ -279,6 +279,10 @@
         <translation>⚠ JAM MELESET {n} d</translation>
     </message>
     <message>
+        <source>⚠ {n} records cannot be uploaded: tell the organiser</source>
+        <translation>⚠ {n} catatan tidak bisa diunggah: beri tahu penyelenggara</translation>
+    </message>
+    <message>
         <source>never</source>
         <translation>belum pernah</translation>
     </message>

@@ -54,6 +54,7 @@ def worst_status() -> KioskStatus:
         skew_warning=True,
         refused="revoked",
         timezone="Asia/Jakarta",
+        quarantined=3,
     )
 
 
