@@ -99,3 +99,35 @@ def test_five_wrong_pins_lock_the_panel_even_against_the_right_pin(
     assert dialog.message.text().startswith("Locked after too many")
     assert kiosk.window.panel is None
     assert [e["action"] for e in store.audit_log()].count("pin_wrong") == 5
+
+
+def test_switching_exit_to_entry_in_the_panel_keeps_the_events_reentry_policy(
+    make_kiosk: KioskFactory, issue: Issue, store: Store
+) -> None:
+    """Guests back from a pass-out were refused as ALREADY USED after EXIT -> ENTRY."""
+    from scanner import EventRecord
+
+    store.upsert_events([EventRecord(43, "Day Festival", "Asia/Jakarta", allow_reentry=True)])
+    code, _ = issue(
+        event_id=43, valid_from=NOW - timedelta(hours=1), valid_until=NOW + timedelta(hours=5)
+    )
+    kiosk = make_kiosk()
+    kiosk.gate.set_events({42, 43}, actor="test", now=NOW)
+    kiosk.type_code(code)
+    kiosk.wait_title("ADMITTED")
+
+    def switch(mode: Mode) -> None:
+        unlock(kiosk)
+        panel = panel_of(kiosk)
+        panel.mode.setCurrentIndex(list(Mode).index(mode))
+        kiosk.qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)
+        kiosk.qtbot.waitUntil(lambda: kiosk.gate.checkpoint.mode is mode, timeout=10_000)
+        kiosk.qtbot.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
+        kiosk.qtbot.waitUntil(lambda: kiosk.window.panel is None)
+
+    switch(Mode.EXIT)
+    kiosk.type_code(code)
+    kiosk.wait_title("EXIT RECORDED")
+    switch(Mode.ENTRY)
+    kiosk.type_code(code)
+    kiosk.wait_title("ADMITTED")
