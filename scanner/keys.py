@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -22,11 +23,22 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
+from scanner.key_checks import WeakKeyError, check_public_key
 from scanner.ticket import codes_begin_awkwardly, key_id_of
 
 
 class KeyFileError(ValueError):
     """A key file that is missing, unreadable or not an Ed25519 key."""
+
+
+def require_safe(key: Ed25519PublicKey, where: str = "this public key") -> Ed25519PublicKey:
+    """``key`` if it is a canonical point of the prime-order subgroup; else
+    :class:`KeyFileError` naming ``where`` and why (see :mod:`scanner.key_checks`)."""
+    try:
+        check_public_key(public_raw(key))
+    except WeakKeyError as exc:
+        raise KeyFileError(f"{where} is refused: {exc}") from exc
+    return key
 
 
 def new_private_key() -> Ed25519PrivateKey:
@@ -67,7 +79,10 @@ def public_raw(key: Ed25519PublicKey) -> bytes:
 
 def public_from_raw(raw: bytes) -> Ed25519PublicKey:
     try:
+        check_public_key(raw)
         return Ed25519PublicKey.from_public_bytes(raw)
+    except WeakKeyError as exc:
+        raise KeyFileError(f"public key {raw.hex()} is refused: {exc}") from exc
     except ValueError as exc:
         raise KeyFileError(f"not a 32-byte Ed25519 public key: {exc}") from exc
 
@@ -93,7 +108,18 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
         raise KeyFileError(f"{path} is not a PEM public key: {exc}") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
-    return key
+    return require_safe(key, f"the key in {path}")
+
+
+def verify_signature(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """Ed25519 verification that refuses weak keys first (RFC 8032 with the checks of
+    :mod:`scanner.key_checks`); what the Wycheproof vectors are run through."""
+    try:
+        key = public_from_raw(public_key)
+        key.verify(signature, message)
+    except (KeyFileError, InvalidSignature):
+        return False
+    return True
 
 
 class Keyring(Mapping[str, Ed25519PublicKey]):
@@ -105,6 +131,7 @@ class Keyring(Mapping[str, Ed25519PublicKey]):
             self.add(key)
 
     def add(self, key: Ed25519PublicKey) -> str:
+        require_safe(key)
         kid = key_id_of(key)
         known = self._keys.get(kid)
         if known is not None and public_raw(known) != public_raw(key):

@@ -27,7 +27,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlite_utils import Database
 
-from scanner.keys import Keyring, public_from_raw, public_raw
+from scanner.keys import KeyFileError, Keyring, public_from_raw, public_raw
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.state import Direction, ScanEvent
 from scanner.ticket import Seat
@@ -420,7 +420,10 @@ class Store:
             ).fetchall()
         ring = Keyring()
         for (raw,) in rows:
-            ring.add(public_from_raw(raw))
+            try:
+                ring.add(public_from_raw(raw))
+            except KeyFileError as exc:  # written by an older AdmitOne: never trust it
+                log.error("a stored public key is left out of the keyring: %s", exc)
         return ring
 
     # --- journal --------------------------------------------------------------

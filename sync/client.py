@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from scanner.keys import public_from_raw
+from scanner.keys import KeyFileError, public_from_raw
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.store import META_GATE, Store
 from scanner.ticket import Seat
@@ -378,9 +378,12 @@ class SyncClient:
             if revocations:
                 self.store.revoke(revocations)
             for key in keys:
-                self.store.add_public_key(
-                    public_from_raw(bytes.fromhex(key.public_key_hex)), retired=key.retired
-                )
+                try:
+                    public = public_from_raw(bytes.fromhex(key.public_key_hex))
+                except KeyFileError as exc:  # a weak key can only be an attack
+                    log.error("the manifest offered a key this kiosk refuses: %s", exc)
+                    continue
+                self.store.add_public_key(public, retired=key.retired)
             if scans:
                 self.store.merge_scans(scans)
             self.store.set_meta(META_CURSOR, str(page.cursor))
