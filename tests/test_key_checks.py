@@ -96,7 +96,8 @@ def forged_by(key: Ed25519PublicKey, claims: TicketClaims) -> str:
     import base45
 
     body = bytes([FORMAT_VERSION]) + bytes.fromhex(key_id_of(key)) + encode_claims(claims)
-    return base45.b45encode(body + FORGED_SIGNATURE).decode("ascii")
+    text: str = base45.b45encode(body + FORGED_SIGNATURE).decode("ascii")
+    return text
 
 
 def test_an_identity_key_would_verify_any_ticket_and_is_refused(tmp_path: Path) -> None:
