@@ -7,10 +7,18 @@ not understand instead of half-applying it.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from scanner.state import ScanEvent
 
@@ -18,6 +26,33 @@ HexTicketId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{20}$")]
 ScanId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _no_numbers(value: Any) -> Any:
+    """A moment is written as an ISO 8601 text.  A JSON number (NaN and Infinity
+    included, which Python's JSON reader accepts) is not taken for a Unix time."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("give a date and time as ISO 8601 text, e.g. 2026-11-24T19:00+07:00")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    """Between 2000 and 2100 UTC: every moment AdmitOne stores, compares in any time
+    zone and signs into a ticket stays representable (year 1 at +14:00 overflowed)."""
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the date is outside what AdmitOne handles (2000 to 2100)") from exc
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError("the date is outside what AdmitOne handles (2000 to 2100)")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_no_numbers), AfterValidator(_in_range)]
+"""An aware date and time between 2000 and 2100: the only kind the API accepts."""
 
 MAX_PUSH_BATCH = 1000
 MAX_PAGE = 10_000
@@ -35,7 +70,7 @@ class ScanEventWire(WireModel):
     gate: Name
     zone: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     direction: Literal["in", "out"]
-    scanned_at: AwareDatetime
+    scanned_at: Moment
     verdict: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: ShortText = ""
     override_by: ShortText | None = None
@@ -153,7 +188,7 @@ class EnrolResponse(WireModel):
 
 
 class HeartbeatRequest(WireModel):
-    client_time: AwareDatetime
+    client_time: Moment
 
 
 class HeartbeatResponse(WireModel):
@@ -164,7 +199,7 @@ class HeartbeatResponse(WireModel):
 
 class AuditEntryWire(WireModel):
     audit_id: ScanId
-    at: AwareDatetime
+    at: Moment
     actor: ShortText
     action: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     detail: dict[str, Any]

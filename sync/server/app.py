@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from sync.config import ServerConfig, load_config
 from sync.server import changes
 from sync.server.db import Database
+from sync.server.guard import RequestGuard
 from sync.server.issuing import IssueError
 from sync.server.routes import catalog, devices, gate, sales
 from sync.server.state import ServerState
@@ -51,8 +53,19 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
         lifespan=lifespan,
     )
     app.state.admitone = state
+    app.add_middleware(RequestGuard, state=state)
     for router in (catalog.router, sales.router, gate.router, devices.router):
         app.include_router(router, prefix=API_PREFIX)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """422 naming each bad field, without echoing its value: a value such as NaN
+        or Infinity cannot even be written back as JSON (that was a 500)."""
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(IssueError)
     async def _issue_error(_request: Request, exc: IssueError) -> JSONResponse:

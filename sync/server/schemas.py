@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Path
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,6 +17,7 @@ from pydantic import (
 )
 
 from scanner.ticket import TicketFormatError, zone_bit
+from sync.wire import Moment
 
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=16)]
@@ -76,10 +76,10 @@ class EventIn(Body):
     name: Text200
     venue_id: Id | None = None
     timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "UTC"
-    doors_open: AwareDatetime | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    on_sale: AwareDatetime | None = None
+    doors_open: Moment | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    on_sale: Moment | None = None
     capacity: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     status: Literal["draft", "on_sale", "sold_out", "cancelled", "finished"] = "draft"
     allow_reentry: bool = False
