@@ -412,6 +412,7 @@ class SyncClient:
                         self._quarantine("scan", scan.scan_id, f"cannot be sent: {_first(exc)}")
                 if not wire:
                     continue
+                moving = {scan.scan_id for scan in pending if scan.moves}
                 acks, new_conflicts = self._send_scans(client, wire)
                 done = []
                 for ack in acks:
@@ -421,10 +422,14 @@ class SyncClient:
                         duplicates += 1
                     else:
                         rejected += 1
-                        self._quarantine(
-                            "scan", ack.scan_id, f"refused by the server: {ack.detail}"
-                        )
-                        continue
+                        if ack.scan_id in moving:
+                            self._quarantine(
+                                "scan", ack.scan_id, f"refused by the server: {ack.detail}"
+                            )
+                            continue
+                        # A refusal the kiosk itself journalled (another event's ticket,
+                        # say) stays in its journal; nobody else needs it.
+                        log.info("server keeps no copy of scan %s: %s", ack.scan_id, ack.detail)
                     done.append(ack.scan_id)
                 self.store.mark_uploaded(done)
                 conflicts += new_conflicts

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from scanner.state import EventDays, ScanEvent, fold
 from sync.server import changes
 from sync.server.auth import Principal
-from sync.server.models import Conflict, Event, Scan
+from sync.server.models import Conflict, Event, Scan, Ticket
 from sync.wire import PushResponse, ScanAck, ScanEventWire
 
 _CHUNK = 500
@@ -48,26 +48,13 @@ def ingest(session: Session, device: Principal, scans: Sequence[ScanEventWire]) 
     existing: set[str] = set()
     for chunk in _chunks(ids):
         existing.update(session.scalars(select(Scan.scan_id).where(Scan.scan_id.in_(chunk))))
+    ticket_events = _ticket_events(session, {s.ticket_id for s in scans if s.ticket_id})
     acks: list[ScanAck] = []
     fresh: list[ScanEventWire] = []
     for scan in scans:
-        if scan.device_id != device.device_id:
-            acks.append(
-                ScanAck(
-                    scan_id=scan.scan_id,
-                    status="rejected",
-                    detail=f"scan belongs to device {scan.device_id}; a kiosk "
-                    "pushes only its own scans",
-                )
-            )
-        elif scan.event_id is not None and scan.event_id not in device.event_ids:
-            acks.append(
-                ScanAck(
-                    scan_id=scan.scan_id,
-                    status="rejected",
-                    detail=f"this kiosk is not enrolled for event {scan.event_id}",
-                )
-            )
+        refusal = _refusal(scan, device, ticket_events)
+        if refusal:
+            acks.append(ScanAck(scan_id=scan.scan_id, status="rejected", detail=refusal))
         elif scan.scan_id in existing:
             acks.append(ScanAck(scan_id=scan.scan_id, status="duplicate"))
         else:
@@ -76,6 +63,33 @@ def ingest(session: Session, device: Principal, scans: Sequence[ScanEventWire]) 
             acks.append(ScanAck(scan_id=scan.scan_id, status="stored"))
     new_conflicts = store_scans(session, fresh, origin_device=device.device_id)
     return PushResponse(acks=acks, new_conflicts=new_conflicts)
+
+
+def _ticket_events(session: Session, ticket_ids: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(ticket_ids)):
+        rows = session.execute(
+            select(Ticket.ticket_id, Ticket.event_id).where(Ticket.ticket_id.in_(chunk))
+        )
+        found.update({ticket_id: event_id for ticket_id, event_id in rows})
+    return found
+
+
+def _refusal(scan: ScanEventWire, device: Principal, ticket_events: dict[str, int]) -> str:
+    """Why this kiosk may not store ``scan`` ("" if it may).  A kiosk acts on its own
+    events only: a scan of another event's ticket (whatever event the scan claims,
+    null included) would mark a guest of that event used at a gate it never had."""
+    if scan.device_id != device.device_id:
+        return f"scan belongs to device {scan.device_id}; a kiosk pushes only its own scans"
+    if scan.ticket_id is not None:
+        event_id = ticket_events.get(scan.ticket_id)
+        if event_id is None:
+            return f"no ticket {scan.ticket_id} on this server"
+        if scan.event_id != event_id or event_id not in device.event_ids:
+            return "the ticket is not of an event this kiosk is enrolled for"
+    elif scan.event_id is not None and scan.event_id not in device.event_ids:
+        return f"this kiosk is not enrolled for event {scan.event_id}"
+    return ""
 
 
 def store_scans(
@@ -104,6 +118,8 @@ def store_scans(
             for s in fresh
         ],
     )
+    # Only scans of a ticket travel to other kiosks, and only to its event's: a scan
+    # of an unreadable code has no event, and would otherwise reach every kiosk.
     changes.record(
         session,
         [
@@ -111,6 +127,7 @@ def store_scans(
                 "scan", s.event_id, s.scan_id, s.model_dump(mode="json"), origin_device
             )
             for s in fresh
+            if s.ticket_id is not None and s.event_id is not None
         ],
     )
     moved = sorted(

@@ -58,11 +58,14 @@ def test_a_201_character_override_reason_no_longer_stops_every_upload(world: Wor
 
 def test_a_scan_the_server_refuses_is_quarantined_with_its_word(world: World) -> None:
     kiosk = world.kiosk("South")
-    other_device = scan(device_id="someone-else")  # the server refuses another device's scan
+    # The server refuses an admit it cannot place: of another device, or of a ticket
+    # it never issued.  Admits and exits are what other gates need: set aside, visibly.
+    other_device = scan(device_id="someone-else", verdict="admitted")
     kiosk.store.record_scan(other_device)
     kiosk.store.record_scan(scan(device_id=kiosk.store.device_id))
+    kiosk.store.record_scan(scan(device_id="someone-else"))  # a refusal: kept, not an alarm
     pushed, _ = kiosk.client.sync_once()
-    assert (pushed.stored, pushed.rejected) == (1, 1)
+    assert (pushed.stored, pushed.rejected) == (1, 2)
     (held,) = kiosk.store.quarantined()
     assert held["record_id"] == other_device.scan_id
     assert held["reason"].startswith("refused by the server")

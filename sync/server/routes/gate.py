@@ -78,15 +78,19 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
         gate_name = body.gate or principal.gate or principal.name
         out: ValidateOut
         ticket_id = event_id = None
-        if result.claims is None:
+        claims = result.claims
+        if claims is None:
             kind = (
                 VerdictKind.UNKNOWN_KEY
                 if result.rejection is Rejection.UNKNOWN_KEY
                 else VerdictKind.INVALID
             )
             out = ValidateOut(kind=kind, reason=str(result.rejection))
+        elif not principal.can_read_event(claims.event_id):
+            # Another event's ticket: say only that, as the kiosk offline would; no
+            # holder, seat or history of a guest this kiosk has no business with.
+            out = ValidateOut(kind=VerdictKind.WRONG_EVENT, reason=f"event:{claims.event_id}")
         else:
-            claims = result.claims
             ticket_id, event_id = claims.ticket_hex, claims.event_id
             event = session.get(Event, claims.event_id)
             allowed = (
