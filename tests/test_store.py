@@ -30,7 +30,8 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_journal(tmp_path: Path) -> N
     old.table("events").insert({"event_id": 7, "name": "Fest", "timezone": "UTC"})
     old.conn.close()
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.quarantine_count() == 0  # schema 3: the quarantine table
         event = store.get_event(7)
         assert event is not None
         assert (event.name, event.day_starts_at) == ("Fest", None)
