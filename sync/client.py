@@ -494,7 +494,10 @@ class SyncClient:
                 client,
                 "POST",
                 "/sync/heartbeat",
-                json={"client_time": datetime.now(UTC).isoformat()},
+                json={
+                    "client_time": datetime.now(UTC).isoformat(),
+                    "quarantined": self.store.quarantine_count(),
+                },
             )
         answer = HeartbeatResponse.model_validate(body)
         self.store.set_meta(META_SKEW, f"{answer.skew_seconds:.3f}")
@@ -506,9 +509,11 @@ class SyncClient:
         return answer
 
     def sync_once(self) -> tuple[PushResult, PullResult]:
-        """Heartbeat, push, pull: one full cycle, as ``admitone kiosk sync`` runs it."""
-        self.heartbeat()
+        """Push, heartbeat, pull: one full cycle, as ``admitone kiosk sync`` runs it.  The
+        heartbeat follows the push so the health it reports (records set aside) is
+        this cycle's."""
         pushed = self.push()
+        self.heartbeat()
         pulled = self.pull()
         self.store.set_meta(META_SYNCED_AT, datetime.now(UTC).isoformat())
         self._publish_status()

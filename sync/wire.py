@@ -189,6 +189,8 @@ class EnrolResponse(WireModel):
 
 class HeartbeatRequest(WireModel):
     client_time: Moment
+    quarantined: int = Field(default=0, ge=0, le=2**31 - 1)
+    """Records this kiosk set aside as unsendable: the organiser's kiosk health."""
 
 
 class HeartbeatResponse(WireModel):

@@ -137,13 +137,14 @@ def cmd_devices(args: argparse.Namespace) -> int:
         print("no kiosks enrolled yet; make a code with 'admitone server enrol-code'")
         return 0
     now = datetime.now(UTC)
-    rows = [("DEVICE", "GATE", "EVENTS", "LAST SEEN", "CLOCK", "STATUS")] + [
+    rows = [("DEVICE", "GATE", "EVENTS", "LAST SEEN", "CLOCK", "QUARANTINED", "STATUS")] + [
         (
             d.device_id,
             d.gate,
             ",".join(str(e) for e in d.event_ids) or "-",
             _ago(d.last_seen, now),
             "-" if d.clock_skew_seconds is None else f"{d.clock_skew_seconds:+.0f} s",
+            str(d.quarantined),
             "revoked" if d.revoked_at is not None else "enrolled",
         )
         for d in devices

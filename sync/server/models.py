@@ -180,6 +180,9 @@ class Device(Base):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime | None] = mapped_column(nullable=True)
     clock_skew_seconds: Mapped[float | None] = mapped_column(nullable=True)
+    quarantined: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Records the kiosk has set aside because this server can never take them, as
+    its last heartbeat said: an organiser looks into a kiosk where it is not 0."""
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
     """Set when an organiser revokes the kiosk (lost, stolen, retired); its token then
     fails.  A new enrolment code clears it."""

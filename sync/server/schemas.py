@@ -331,6 +331,8 @@ class DeviceOut(BaseModel):
     enrolled_at: datetime
     last_seen: datetime | None
     clock_skew_seconds: float | None
+    quarantined: int = 0
+    """Records the kiosk set aside as unsendable (see its status strip)."""
     revoked_at: datetime | None
 
 

@@ -319,7 +319,16 @@ def test_devices_cli_lists_kiosks_and_revoke_device_locks_one_out(server: Server
     listed = cli("devices")
     assert listed.returncode == 0, listed.stderr
     header, row = listed.stdout.splitlines()
-    assert header.split() == ["DEVICE", "GATE", "EVENTS", "LAST", "SEEN", "CLOCK", "STATUS"]
+    assert header.split() == [
+        "DEVICE",
+        "GATE",
+        "EVENTS",
+        "LAST",
+        "SEEN",
+        "CLOCK",
+        "QUARANTINED",
+        "STATUS",
+    ]
     assert row.split()[:4] == ["kiosk-east", "East", "Gate", str(demo.event_id)]
     assert row.split()[-1] == "enrolled"
     missing = cli("revoke-device", "kiosk-west")

@@ -50,6 +50,10 @@ def test_a_201_character_override_reason_no_longer_stops_every_upload(world: Wor
     assert [(h["record_id"], h["kind"]) for h in held] == [(bad.scan_id, "scan")]
     assert "override_reason" in held[0]["reason"]
     assert kiosk.client.status().quarantined == 1
+    # The organiser sees it in the kiosk list (the heartbeat carries the count).
+    with world.admin() as admin:
+        listed = {d["device_id"]: d for d in admin.get("/devices").json()}
+    assert listed[kiosk.store.device_id]["quarantined"] == 1
     # The next cycle runs whole: pushes, pulls, and the quarantined scan stays put.
     kiosk.store.record_scan(scan(device_id=device))
     pushed, _ = kiosk.client.sync_once()

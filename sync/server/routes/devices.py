@@ -173,6 +173,7 @@ def _device_out(session: Session, device: Device) -> DeviceOut:
         enrolled_at=device.enrolled_at,
         last_seen=device.last_seen,
         clock_skew_seconds=device.clock_skew_seconds,
+        quarantined=device.quarantined,
         revoked_at=device.revoked_at,
     )
 
@@ -295,6 +296,7 @@ def heartbeat(body: HeartbeatRequest, state: State, device: DevicePrincipal) -> 
         if row is not None:
             row.last_seen = now
             row.clock_skew_seconds = skew
+            row.quarantined = body.quarantined
     return HeartbeatResponse(server_time=now, skew_seconds=skew)
 
 
