@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 
 from scanner.checkpoint import Checkpoint
 from scanner.keys import Keyring
+from scanner.limits import MAX_GATE_NAME, MAX_OVERRIDE_REASON
 from scanner.manifest import EventRecord
 from scanner.rules import decide
 from scanner.state import Direction, ScanEvent, TicketState, fold
@@ -38,9 +39,6 @@ from scanner.verdict import Verdict, VerdictKind
 
 log = logging.getLogger(__name__)
 
-MAX_GATE_NAME = 100
-MAX_OVERRIDE_REASON = 200
-"""What the sync protocol carries; a longer text is refused where a person types it."""
 DEFAULT_DEBOUNCE = timedelta(seconds=3)
 DEFAULT_PRESENTATION_CAP = timedelta(seconds=10)
 _WEDGE_NOISE = "\r\n\t\x00"

@@ -135,3 +135,22 @@ def test_a_ticket_inside_scanned_again_is_a_red_passback_naming_its_entry(
     assert passback.tone is Tone.REJECT
     assert passback.first_used is not None
     assert passback.first_used.scan_id == back_in.scan_id  # the entry that put it inside
+
+
+def test_texts_longer_than_the_wire_carries_are_refused_where_they_are_typed(
+    make_gate: GateFactory, store: Store
+) -> None:
+    import pytest
+
+    from scanner.gate import OverrideError
+    from scanner.limits import MAX_GATE_NAME, MAX_OVERRIDE_REASON
+
+    gate = make_gate()
+    with pytest.raises(ValueError, match="at most"):
+        gate.rename("G" * (MAX_GATE_NAME + 1), actor="sup", now=NOW)
+    gate.rename("G" * MAX_GATE_NAME, actor="sup", now=NOW)
+    rejected = gate.scan("not a ticket", NOW)
+    with pytest.raises(OverrideError, match="at most"):
+        gate.override(rejected, supervisor="sup", reason="r" * (MAX_OVERRIDE_REASON + 1), now=NOW)
+    assert gate.override(rejected, supervisor="sup", reason="r" * MAX_OVERRIDE_REASON, now=NOW)
+    assert store.pending_count() == 2

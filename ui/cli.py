@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.gate import MAX_GATE_NAME
+from scanner.limits import MAX_GATE_NAME
 from sync.config import load_config
 
 

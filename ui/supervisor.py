@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from scanner.checkpoint import Mode, preset
 from scanner.decode import BACKENDS
-from scanner.gate import MAX_GATE_NAME, MAX_OVERRIDE_REASON
+from scanner.limits import MAX_GATE_NAME, MAX_OVERRIDE_REASON
 from scanner.supervisor import PinLockedError, SupervisorPin
 from scanner.verdict import Verdict
 from ui.bridge import KioskBridge
@@ -261,11 +261,14 @@ class SupervisorPanel(QDialog):
         self.decoder.setCurrentIndex(max(0, self.decoder.findData(bridge.pipeline.decoder.name)))
         self.camera = QLineEdit(box)
         self.camera.setPlaceholderText(tr("camera number, video file or folder"))
+        self.camera.setMaxLength(1000)
         self.apply = QPushButton(tr("Apply"), box)
         self.apply.setAutoDefault(False)
         self.server_url = QLineEdit(box)
         self.server_url.setPlaceholderText(tr("server address"))
+        self.server_url.setMaxLength(500)
         self.enrol_code = QLineEdit(box)
+        self.enrol_code.setMaxLength(64)
         self.enrol_code.setPlaceholderText(tr("one-time enrolment code"))
         self.enrol = QPushButton(tr("Enrol"), box)
         self.enrol.setAutoDefault(False)

@@ -182,3 +182,11 @@ def test_events_with_impossible_values_are_422_and_a_sane_event_can_always_be_so
 
 def _far_future() -> datetime:
     return datetime(2099, 12, 30, tzinfo=UTC)
+
+
+def test_a_gate_name_too_long_for_the_wire_gets_no_enrolment_code(enrolled: Enrolled) -> None:
+    with enrolled.server.admin() as admin:
+        refused = admin.post(f"/events/{enrolled.event_id}/enrol-codes", json={"gate": "G" * 101})
+        assert refused.status_code == 422
+        accepted = admin.post(f"/events/{enrolled.event_id}/enrol-codes", json={"gate": "G" * 100})
+        assert accepted.status_code == 201

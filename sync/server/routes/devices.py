@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from scanner.limits import MAX_GATE_NAME
 from sync.server import changes, issuing
 from sync.server.auth import (
     Admin,
@@ -69,6 +70,11 @@ def normalise_code(code: str) -> str:
 
 
 def create_enrolment_code(state: ServerState, event_id: int, gate: str) -> EnrolCodeOut:
+    gate = gate.strip()
+    if not gate or len(gate) > MAX_GATE_NAME:
+        # The kiosk signs every scan with this name: one too long for the sync wire
+        # would leave every scan it makes unsendable.
+        raise HTTPException(422, f"a gate name is 1 to {MAX_GATE_NAME} characters")
     code = new_enrolment_code()
     expires = datetime.now(UTC) + timedelta(hours=state.config.enrol_code_hours)
     with state.db.write() as session:
