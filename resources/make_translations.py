@@ -89,6 +89,10 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "video ended": "video selesai",
         "no camera: use the hand scanner": "tanpa kamera: pakai pemindai genggam",
         "⚠ CLOCK OFF BY {n} s": "⚠ JAM MELESET {n} d",
+        "✖ LIST NOT UPDATED SINCE {time}: the server's answer failed its check": (
+            "✖ DAFTAR TIDAK DIPERBARUI SEJAK {time}: jawaban server gagal diperiksa"
+        ),
+        "⚠ list not updated since {time}": "⚠ daftar tidak diperbarui sejak {time}",
         "⚠ {n} records cannot be uploaded: tell the organiser": (
             "⚠ {n} catatan tidak bisa diunggah: beri tahu penyelenggara"
         ),

@@ -22,7 +22,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -32,12 +32,14 @@ from scanner.keys import KeyFileError, public_from_raw
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.store import META_GATE, Store
 from scanner.ticket import Seat
+from sync.trust import SIGNATURE_HEADER, TrustError, check_pin, verify_page
 from sync.wire import (
     AuditEntryWire,
     EnrolResponse,
     EventData,
     HeartbeatResponse,
     KeyData,
+    ManifestKeyOut,
     ManifestPage,
     PushResponse,
     RevocationData,
@@ -56,6 +58,10 @@ META_CURSOR = "sync_cursor"
 META_PULLED_AT = "manifest_pulled_at"
 META_SYNCED_AT = "last_sync_at"
 META_SKEW = "clock_skew_seconds"
+META_MANIFEST_KEY = "manifest_key"
+"""The server's manifest-signing public key (hex), pinned at enrolment."""
+META_TRUST_PROBLEM = "manifest_trust_problem"
+"""Why the last manifest page was refused ("" once one is accepted again)."""
 
 
 class SyncError(Exception):
@@ -77,6 +83,16 @@ class ServerRejectedError(SyncError):
 
 class NotEnrolledError(SyncError):
     """No device token in the store: enrol the kiosk first."""
+
+
+class UntrustedServerError(SyncError):
+    """The server's keys do not match the enrolment code's fingerprint: nothing was
+    sent to it."""
+
+
+class ManifestRefusedError(SyncError):
+    """A manifest page failed the kiosk's checks and was not applied: the kiosk goes on
+    scanning with the list it had (see ``sync.trust``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +129,8 @@ class SyncStatus:
     empty once it accepts the kiosk again."""
     quarantined: int = 0
     """Records set aside because the server can never take them (see ``push``)."""
+    trust_problem: str = ""
+    """Why the last manifest page was refused; "" when the list is trusted."""
 
     def manifest_age_seconds(self, now: datetime) -> float | None:
         if self.manifest_pulled_at is None:
@@ -193,6 +211,7 @@ class SyncClient:
             last_error=self._last_error,
             refused=self._refused,
             quarantined=self.store.quarantine_count(),
+            trust_problem=self.store.get_meta(META_TRUST_PROBLEM) or "",
         )
 
     def close(self) -> None:
@@ -215,6 +234,12 @@ class SyncClient:
         )
 
     def _request(self, client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
+        return self._response(client, method, path, **kwargs).json()
+
+    def _response(
+        self, client: httpx.Client, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
+        """The server's 2xx answer, after retries; its body is JSON (checked)."""
         last = ""
         for attempt in range(self.retry.attempts + 1):
             if self._stop.is_set():
@@ -229,10 +254,10 @@ class SyncClient:
                         if response.status_code == 401 and "Authorization" in client.headers:
                             self._refused = detail
                         raise ServerRejectedError(response.status_code, detail)
-                    body = response.json()
+                    response.json()  # a truncated or garbled body is retried
                     self._refused = ""
                     self._set_online(True)
-                    return body
+                    return response
             except httpx.TransportError as exc:
                 last = f"{method} {path}: {type(exc).__name__}: {exc}"
             except ValueError as exc:  # a truncated or garbled body: treat as transient
@@ -264,8 +289,20 @@ class SyncClient:
         device_name: str = "",
         progress: Callable[[int, int], None] | None = None,
     ) -> EnrolResponse:
-        """Exchange a one-time code for a device token, then pull the whole manifest."""
+        """Exchange a one-time code for a device token, then pull the whole manifest.
+
+        Before the code leaves the kiosk, the server's manifest-signing key is checked
+        against the fingerprint the code carries; the key is then pinned, and every
+        manifest page must carry its signature."""
         with self._client(server_url, token="") as client:
+            offered = ManifestKeyOut.model_validate(
+                self._request(client, "GET", "/sync/manifest-key")
+            )
+            manifest_key = bytes.fromhex(offered.public_key_hex)
+            try:
+                check_pin(code, manifest_key, None)
+            except TrustError as exc:
+                raise UntrustedServerError(str(exc)) from exc
             body = self._request(
                 client,
                 "POST",
@@ -279,6 +316,8 @@ class SyncClient:
             self.store.set_meta(META_GATE, answer.gate)
             self.store.set_meta(META_EVENTS, ",".join(str(e) for e in answer.event_ids))
             self.store.set_meta(META_CURSOR, "0")
+            self.store.set_meta(META_MANIFEST_KEY, manifest_key.hex())
+            self.store.set_meta(META_TRUST_PROBLEM, "")
         log.info(
             "enrolled as %s at %s for events %s", answer.device_id, answer.gate, answer.event_ids
         )
@@ -293,19 +332,20 @@ class SyncClient:
             pages = changes = 0
             cursor = int(self.store.get_meta(META_CURSOR) or 0)
             while True:
-                body = self._request(
+                response = self._response(
                     client,
                     "GET",
                     "/sync/manifest",
                     params={"cursor": cursor, "limit": self.page_size},
                 )
                 try:
-                    page = ManifestPage.model_validate(body)
-                except ValidationError as exc:
-                    raise OfflineError(
-                        f"the server sent a manifest page we cannot read: {exc}"
-                    ) from exc
+                    page = self._trusted_page(response, cursor)
+                except TrustError as exc:
+                    self.store.set_meta(META_TRUST_PROBLEM, str(exc))
+                    log.error("manifest page refused, the kiosk keeps its list: %s", exc)
+                    raise ManifestRefusedError(str(exc)) from exc
                 self._apply(page)
+                self.store.set_meta(META_TRUST_PROBLEM, "")
                 pages += 1
                 changes += len(page.changes)
                 cursor = page.cursor
@@ -317,6 +357,32 @@ class SyncClient:
         for callback in list(self.on_manifest_applied):
             callback(result)
         return result
+
+    def _trusted_page(self, response: httpx.Response, cursor: int) -> ManifestPage:
+        """The page in ``response`` if it passes every check of ``sync.trust``: signed by
+        the pinned key, for this kiosk, continuing from ``cursor``, not expired."""
+        pinned = self.store.get_meta(META_MANIFEST_KEY)
+        if not pinned:
+            raise TrustError("this kiosk has no pinned server key: enrol it again")
+        verify_page(response.content, response.headers.get(SIGNATURE_HEADER), bytes.fromhex(pinned))
+        try:
+            page = ManifestPage.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise TrustError(f"a signed manifest page we cannot read: {_first(exc)}") from exc
+        if page.device_id != self.store.device_id:
+            raise TrustError("a manifest page made for another kiosk")
+        if page.from_cursor != cursor or page.cursor < cursor:
+            raise TrustError("an old manifest page, replayed (rollback)")
+        if any(not cursor < change.seq <= page.cursor for change in page.changes):
+            raise TrustError("a manifest page whose changes do not follow on")
+        skew = float(self.store.get_meta(META_SKEW) or 0.0)
+        server_now = datetime.now(UTC) - timedelta(seconds=skew)
+        if page.expires_at < server_now:
+            raise TrustError(
+                f"an expired manifest page (signed {page.server_time:%Y-%m-%d %H:%M} UTC): "
+                "replayed or held back (freeze)"
+            )
+        return page
 
     def _apply(self, page: ManifestPage) -> None:
         events: list[EventRecord] = []

@@ -50,6 +50,9 @@ class ServerConfig:
     page_size: int = 5000
     enrol_attempts_per_minute: int = 10
     enrol_code_hours: int = 72
+    manifest_page_seconds: int = 900
+    """How long a signed manifest page stays good: a kiosk refuses an older one (a
+    replayed or held-back page), so keep it above the kiosks' sync interval."""
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{data_dir() / 'server.db'}"

@@ -128,6 +128,18 @@ class ManifestPage(WireModel):
     """Pass this back as ``cursor`` for the next page."""
     has_more: bool
     server_time: datetime
+    device_id: str
+    """The kiosk this page was made for."""
+    from_cursor: int
+    """The cursor the kiosk asked from: a page answers one request only."""
+    expires_at: datetime
+    """After this, the page is stale and not applied (a freeze attack replays it)."""
+
+
+class ManifestKeyOut(WireModel):
+    public_key_hex: str
+    certificate_sha256: str | None = None
+    fingerprint: str
 
 
 class EventData(WireModel):

@@ -59,6 +59,9 @@ class KioskStatus:
     """The events' time zone: every time of day on screen is in it."""
     quarantined: int = 0
     """Records set aside because the server can never take them."""
+    trust_problem: str = ""
+    """Why the last manifest page was refused ("" when the list is trusted)."""
+    manifest_pulled_at: datetime | None = None
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -162,6 +165,8 @@ class KioskBridge(QObject):
             refused=sync.refused if sync else "",
             timezone=self.timezone,
             quarantined=sync.quarantined if sync else self.gate.store.quarantine_count(),
+            trust_problem=sync.trust_problem if sync else "",
+            manifest_pulled_at=sync.manifest_pulled_at if sync else None,
         )
 
     def _status_loop(self) -> None:

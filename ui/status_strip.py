@@ -9,6 +9,7 @@ is in the event's time zone.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont
@@ -45,7 +46,11 @@ ITEMS = (
     "admitted",
     "clock",
     "quarantine",
+    "trust",
 )
+
+STALE_AFTER_SECONDS = 30 * 60
+"""A list older than this while enrolled is worth a warning: revocations may be missing."""
 
 
 class StatusStrip(QWidget):
@@ -115,6 +120,7 @@ class StatusStrip(QWidget):
             self._set("clock", tr("⚠ CLOCK OFF BY {n} s").format(n=f"{status.skew_seconds:+.0f}"))
         else:
             self._set("clock", "")
+        self._show_trust(status, now)
         if status.quarantined:
             self._set(
                 "quarantine",
@@ -125,6 +131,31 @@ class StatusStrip(QWidget):
             )
         else:
             self._set("quarantine", "")
+
+    def _show_trust(self, status: KioskStatus, now: datetime) -> None:
+        """A refused manifest page is red: someone may be tampering.  A list merely old
+        (no network) is amber.  Either way the kiosk scans on with the list it has."""
+        since = (
+            status.manifest_pulled_at.astimezone(ZoneInfo(status.timezone)).strftime("%H:%M %Z")
+            if status.manifest_pulled_at
+            else tr("never")
+        )
+        if status.trust_problem:
+            self._set(
+                "trust",
+                tr("✖ LIST NOT UPDATED SINCE {time}: the server's answer failed its check").format(
+                    time=since
+                ),
+                "stale",
+            )
+        elif (
+            status.enrolled
+            and status.manifest_age_seconds is not None
+            and status.manifest_age_seconds > STALE_AFTER_SECONDS
+        ):
+            self._set("trust", tr("⚠ list not updated since {time}").format(time=since), "old")
+        else:
+            self._set("trust", "")
 
     def _set(self, name: str, text: str, state: str | None = None) -> None:
         label = self.labels[name]

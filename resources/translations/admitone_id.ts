@@ -279,6 +279,14 @@
         <translation>⚠ JAM MELESET {n} d</translation>
     </message>
     <message>
+        <source>✖ LIST NOT UPDATED SINCE {time}: the server's answer failed its check</source>
+        <translation>✖ DAFTAR TIDAK DIPERBARUI SEJAK {time}: jawaban server gagal diperiksa</translation>
+    </message>
+    <message>
+        <source>⚠ list not updated since {time}</source>
+        <translation>⚠ daftar tidak diperbarui sejak {time}</translation>
+    </message>
+    <message>
         <source>⚠ {n} records cannot be uploaded: tell the organiser</source>
         <translation>⚠ {n} catatan tidak bisa diunggah: beri tahu penyelenggara</translation>
     </message>

@@ -14,6 +14,7 @@ from sync.config import ServerConfig
 from sync.server import changes, issuing
 from sync.server.auth import hash_secret, new_token
 from sync.server.db import Database, sqlite_file
+from sync.server.manifest_key import manifest_signing_key
 from sync.server.migrate import upgrade
 from sync.server.models import AdminToken, SigningKey
 
@@ -40,6 +41,7 @@ def init(config: ServerConfig, url: str, *, token_name: str = "admin") -> InitRe
             if key is None:
                 key = issuing.create_key(session, config.resolved_keys_dir())
             kid = key.kid
+        manifest_signing_key(config.resolved_keys_dir())
         return InitResult(token, kid, created)
     finally:
         db.dispose()

@@ -17,6 +17,7 @@ from sync.server import changes
 from sync.server.db import Database
 from sync.server.guard import RequestGuard
 from sync.server.issuing import IssueError
+from sync.server.manifest_key import manifest_signing_key
 from sync.server.routes import catalog, devices, gate, sales
 from sync.server.state import ServerState
 
@@ -37,7 +38,13 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
     """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
     url = database_url or config.resolved_database_url()
     db = Database(url)
-    state = ServerState(config=config, db=db, keys_dir=Path(config.resolved_keys_dir()))
+    keys_dir = Path(config.resolved_keys_dir())
+    state = ServerState(
+        config=config,
+        db=db,
+        keys_dir=keys_dir,
+        manifest_key=manifest_signing_key(keys_dir),
+    )
     with db.write() as session:
         changes.ensure_counter(session)
 

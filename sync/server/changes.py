@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, cast, insert, or_, select, update
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server.models import ChangeRow, Counter
+from sync.trust import PAGE_LIFETIME
 
 COUNTER = "changes"
 
@@ -80,6 +81,7 @@ def page_json(
     device_id: str | None,
     cursor: int,
     limit: int,
+    lifetime: timedelta = PAGE_LIFETIME,
 ) -> bytes:
     """Changes after ``cursor`` for these events (and global ones such as keys),
     leaving out the device's own scans, which it already has.
@@ -106,10 +108,13 @@ def page_json(
         for seq, kind, event, data in rows
     )
     last = rows[-1][0] if rows else cursor
-    now = json.dumps(datetime.now(UTC).isoformat())
+    moment = datetime.now(UTC)
+    now = json.dumps(moment.isoformat())
+    expires = json.dumps((moment + lifetime).isoformat())
     return (
         f'{{"changes":[{items}],"cursor":{int(last)},"has_more":{"true" if has_more else "false"},'
-        f'"server_time":{now}}}'
+        f'"server_time":{now},"device_id":{json.dumps(device_id)},"from_cursor":{int(cursor)},'
+        f'"expires_at":{expires}}}'
     ).encode()
 
 

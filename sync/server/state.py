@@ -15,8 +15,10 @@ from typing import Annotated, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
 
+from scanner.keys import public_raw
 from sync.config import ServerConfig
 from sync.server.db import Database
+from sync.trust import fingerprint
 
 
 @dataclass
@@ -29,6 +31,20 @@ class ServerState:
     principals: dict[str, tuple[float, Any]] = field(default_factory=dict)
     """Token hash -> (looked up at, principal): a two-second cache (see ``auth``)."""
     principals_lock: threading.Lock = field(default_factory=threading.Lock)
+    manifest_key: Ed25519PrivateKey | None = None
+    """Signs every manifest page (see ``sync.trust``)."""
+    certificate_sha256: bytes | None = None
+    """The SHA-256 of the HTTPS certificate this server presents, when it has one."""
+
+    @property
+    def manifest_public(self) -> bytes:
+        assert self.manifest_key is not None
+        return public_raw(self.manifest_key.public_key())
+
+    @property
+    def pin(self) -> str:
+        """The fingerprint every enrolment code of this server carries."""
+        return fingerprint(self.manifest_public, self.certificate_sha256)
 
 
 def server_state(request: Request) -> ServerState:

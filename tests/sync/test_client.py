@@ -149,8 +149,8 @@ def test_kiosk_sync_cli_reports_what_it_did(world: World) -> None:
     conn.close()
 
 
-def test_kiosk_enrol_cli_with_a_bad_code_says_what_to_do(world: World, tmp_path: Path) -> None:
-    result = subprocess.run(
+def _enrol_cli(world: World, tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             ADMITONE,
             "kiosk",
@@ -160,17 +160,39 @@ def test_kiosk_enrol_cli_with_a_bad_code_says_what_to_do(world: World, tmp_path:
             "--server",
             world.server.url,
             "--code",
-            "NOPE-NOPE-NOPE",
+            code,
         ],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
+
+
+def test_kiosk_enrol_cli_with_a_bad_code_says_what_to_do(world: World, tmp_path: Path) -> None:
+    with world.admin() as admin:
+        pin = admin.get("/sync/manifest-key").json()["fingerprint"]
+    wrong_secret = _enrol_cli(world, tmp_path, f"NOPE-NOPE-NOPE-{pin}")
+    assert wrong_secret.returncode == 1
+    assert wrong_secret.stderr.strip() == (
         "Error: server refused (401): unknown, used or expired enrolment code; ask the "
         "organiser for a new one"
     )
+    no_pin = _enrol_cli(world, tmp_path, "NOPE-NOPE-NOPE")
+    assert no_pin.returncode == 1
+    assert "carries no server fingerprint" in no_pin.stderr
+
+
+def test_a_code_for_another_server_is_never_sent_to_this_one(world: World, tmp_path: Path) -> None:
+    """A machine in between (or a wrong address) has other keys: the kiosk finds out
+    before it sends the code, which stays usable at the real server."""
+    with world.admin() as admin:
+        code = enrol_code(admin, world.demo.event_id, "North Gate")
+    forged_pin = code[:14] + "-AAAA-AAAA-AAAA-AAAA"
+    refused = _enrol_cli(world, tmp_path, forged_pin)
+    assert refused.returncode == 1
+    assert "not the one the enrolment code was made for" in refused.stderr
+    accepted = _enrol_cli(world, tmp_path, code)
+    assert accepted.returncode == 0, accepted.stderr
 
 
 def test_supervisor_actions_are_synced_to_the_server(world: World) -> None:

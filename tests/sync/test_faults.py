@@ -146,7 +146,8 @@ def test_a_pull_killed_at_random_points_resumes_to_the_same_manifest(world: Worl
     with world.admin() as admin:
         code = enrol_code(admin, world.demo.event_id, "Victim Gate")
     victim = Store.open(victim_path)
-    from sync.client import SyncClient
+    from sync.client import META_MANIFEST_KEY, SyncClient
+    from sync.trust import check_pin
 
     # Enrol without the first pull: the pull below is what gets killed.
     client = SyncClient(victim)
@@ -158,6 +159,10 @@ def test_a_pull_killed_at_random_points_resumes_to_the_same_manifest(world: Worl
     )
     victim.set_meta("server_url", world.server.url)
     victim.set_meta("device_token", answer["token"])
+    with world.admin() as admin:  # the key the code's fingerprint names, as enrol pins it
+        offered = admin.get("/sync/manifest-key").json()
+    check_pin(code, bytes.fromhex(offered["public_key_hex"]), None)
+    victim.set_meta(META_MANIFEST_KEY, offered["public_key_hex"])
     victim.close()
 
     def cursor() -> int:

@@ -55,6 +55,8 @@ def worst_status() -> KioskStatus:
         refused="revoked",
         timezone="Asia/Jakarta",
         quarantined=3,
+        trust_problem="the manifest page's signature does not verify: tampered",
+        manifest_pulled_at=datetime.now(UTC),
     )
 
 

@@ -80,3 +80,24 @@ def test_a_kiosk_the_server_refuses_says_what_to_do(qtbot: QtBot) -> None:
     strip.show_status(status(online=True, refused="this kiosk was revoked by the organiser"))
     assert strip.text("network") == "✖ SYNC REFUSED: ask the organiser for a new enrolment code"
     assert strip.labels["network"].property("state") == "refused"
+
+
+def test_a_refused_list_is_red_and_says_since_when_in_the_events_time(qtbot: QtBot) -> None:
+    strip = StatusStrip()
+    qtbot.addWidget(strip)
+    pulled = datetime(2026, 11, 24, 12, 42, tzinfo=UTC)  # 19:42 in Jakarta
+    strip.show_status(
+        status(
+            trust_problem="an old manifest page, replayed (rollback)",
+            manifest_pulled_at=pulled,
+            timezone="Asia/Jakarta",
+        )
+    )
+    assert strip.text("trust") == (
+        "✖ LIST NOT UPDATED SINCE 19:42 WIB: the server's answer failed its check"
+    )
+    assert strip.labels["trust"].property("state") == "stale"
+    strip.show_status(status(manifest_pulled_at=pulled, timezone="Asia/Jakarta"))
+    assert strip.text("trust") == "⚠ list not updated since 19:42 WIB"  # old, not tampered
+    strip.show_status(status(manifest_age_seconds=60.0))
+    assert strip.labels["trust"].isHidden()

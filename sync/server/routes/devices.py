@@ -40,6 +40,7 @@ from sync.server.schemas import (
     TicketIdPath,
 )
 from sync.server.state import ServerState, State
+from sync.trust import SIGNATURE_HEADER, enrolment_code, split_code
 from sync.wire import (
     MAX_PAGE,
     AuditEntryOut,
@@ -47,6 +48,7 @@ from sync.wire import (
     EnrolResponse,
     HeartbeatRequest,
     HeartbeatResponse,
+    ManifestKeyOut,
     ManifestPage,
     PushAuditRequest,
     PushAuditResponse,
@@ -65,8 +67,9 @@ def new_enrolment_code() -> str:
 
 
 def normalise_code(code: str) -> str:
-    plain = code.strip().upper().replace("-", "").replace(" ", "")
-    return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
+    """The secret part of a code as typed (the server's pin after it is not secret)."""
+    secret, _ = split_code(code)
+    return secret
 
 
 def create_enrolment_code(state: ServerState, event_id: int, gate: str) -> EnrolCodeOut:
@@ -84,7 +87,9 @@ def create_enrolment_code(state: ServerState, event_id: int, gate: str) -> Enrol
                 code_hash=hash_secret(code), event_id=event_id, gate=gate, expires_at=expires
             )
         )
-    return EnrolCodeOut(code=code, event_id=event_id, gate=gate, expires_at=expires)
+    return EnrolCodeOut(
+        code=enrolment_code(code, state.pin), event_id=event_id, gate=gate, expires_at=expires
+    )
 
 
 @router.post(
@@ -224,7 +229,12 @@ def manifest(
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 5000,
 ) -> ManifestPage:
-    """Changes after ``cursor`` for this kiosk's events, in order; apply each page whole."""
+    """Changes after ``cursor`` for this kiosk's events, in order; apply each page whole.
+
+    Signed with the manifest-signing key (the ``X-AdmitOne-Signature`` header, over the
+    body's exact bytes), and naming the kiosk, the cursor it continues and when it
+    expires: a kiosk applies no page that fails any of these (``sync.trust``)."""
+    assert state.manifest_key is not None
     with state.db.read() as session:
         body = changes.page_json(
             session,
@@ -232,8 +242,24 @@ def manifest(
             device_id=device.device_id,
             cursor=cursor,
             limit=limit,
+            lifetime=timedelta(seconds=state.config.manifest_page_seconds),
         )
-    return Response(body, media_type="application/json")  # type: ignore[return-value]
+    signature = state.manifest_key.sign(body).hex()
+    return Response(  # type: ignore[return-value]
+        body, media_type="application/json", headers={SIGNATURE_HEADER: signature}
+    )
+
+
+@router.get("/sync/manifest-key", response_model=ManifestKeyOut, tags=["sync"])
+def manifest_key(state: State) -> ManifestKeyOut:
+    """The manifest-signing public key (and the HTTPS certificate's SHA-256, if any).
+    Public: a kiosk checks them against its enrolment code's fingerprint before it
+    sends the code."""
+    return ManifestKeyOut(
+        public_key_hex=state.manifest_public.hex(),
+        certificate_sha256=state.certificate_sha256.hex() if state.certificate_sha256 else None,
+        fingerprint=state.pin,
+    )
 
 
 @router.post("/sync/scans", response_model=PushResponse, tags=["sync"])
