@@ -93,6 +93,7 @@ INDONESIAN: dict[str, dict[str, str]] = {
             "✖ DAFTAR TIDAK DIPERBARUI SEJAK {time}: jawaban server gagal diperiksa"
         ),
         "⚠ list not updated since {time}": "⚠ daftar tidak diperbarui sejak {time}",
+        "⚠ UNENCRYPTED SYNC: closed LAN only": "⚠ SINKRON TANPA ENKRIPSI: hanya LAN tertutup",
         "⚠ {n} records cannot be uploaded: tell the organiser": (
             "⚠ {n} catatan tidak bisa diunggah: beri tahu penyelenggara"
         ),

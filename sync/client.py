@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from scanner.keys import KeyFileError, public_from_raw
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.store import META_GATE, Store
 from scanner.ticket import Seat
+from sync.pinning import certificate_sha256, fetch_certificate, pinned_context
 from sync.trust import SIGNATURE_HEADER, TrustError, check_pin, verify_page
 from sync.wire import (
     AuditEntryWire,
@@ -60,6 +62,10 @@ META_SYNCED_AT = "last_sync_at"
 META_SKEW = "clock_skew_seconds"
 META_MANIFEST_KEY = "manifest_key"
 """The server's manifest-signing public key (hex), pinned at enrolment."""
+META_TLS_CERT = "tls_certificate"
+"""The server's HTTPS certificate (PEM), pinned at enrolment: the only one trusted."""
+META_INSECURE = "insecure_http"
+""""1" when the kiosk was enrolled over plain http (a closed LAN, by explicit choice)."""
 META_TRUST_PROBLEM = "manifest_trust_problem"
 """Why the last manifest page was refused ("" once one is accepted again)."""
 
@@ -131,6 +137,8 @@ class SyncStatus:
     """Records set aside because the server can never take them (see ``push``)."""
     trust_problem: str = ""
     """Why the last manifest page was refused; "" when the list is trusted."""
+    insecure: bool = False
+    """Syncing over plain http (enrolled with ``--insecure-http``)."""
 
     def manifest_age_seconds(self, now: datetime) -> float | None:
         if self.manifest_pulled_at is None:
@@ -212,6 +220,7 @@ class SyncClient:
             refused=self._refused,
             quarantined=self.store.quarantine_count(),
             trust_problem=self.store.get_meta(META_TRUST_PROBLEM) or "",
+            insecure=self.store.get_meta(META_INSECURE) == "1",
         )
 
     def close(self) -> None:
@@ -220,17 +229,33 @@ class SyncClient:
 
     # --- HTTP ------------------------------------------------------------------
 
-    def _client(self, server_url: str | None = None, token: str | None = None) -> httpx.Client:
+    def _client(
+        self,
+        server_url: str | None = None,
+        token: str | None = None,
+        certificate: str | None = None,
+    ) -> httpx.Client:
+        """A client for the server; over https it trusts only the pinned certificate
+        (or ``certificate``, the one being checked at enrolment)."""
         url = server_url or self.server_url
         if not url:
             raise NotEnrolledError("this kiosk is not enrolled: run 'admitone kiosk enrol'")
         token = token if token is not None else self.store.get_meta(META_TOKEN)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        verify: ssl.SSLContext | bool = True
+        if url.startswith("https://"):
+            pem = certificate or self.store.get_meta(META_TLS_CERT)
+            if not pem:
+                raise UntrustedServerError(
+                    "this kiosk has no pinned server certificate: enrol it again"
+                )
+            verify = pinned_context(pem)
         return httpx.Client(
             base_url=url.rstrip("/") + "/api/v1",
             headers=headers,
             timeout=self.timeout,
             transport=self._transport,
+            verify=verify,
         )
 
     def _request(self, client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
@@ -287,20 +312,42 @@ class SyncClient:
         code: str,
         *,
         device_name: str = "",
+        insecure_http: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> EnrolResponse:
         """Exchange a one-time code for a device token, then pull the whole manifest.
 
-        Before the code leaves the kiosk, the server's manifest-signing key is checked
-        against the fingerprint the code carries; the key is then pinned, and every
-        manifest page must carry its signature."""
-        with self._client(server_url, token="") as client:
+        Before the code leaves the kiosk, the server's HTTPS certificate and manifest-
+        signing key are checked against the fingerprint the code carries; both are then
+        pinned: every later connection trusts that certificate only, and every manifest
+        page must carry that key's signature.  Plain http is refused unless
+        ``insecure_http`` (a closed LAN): then code and token cross the wire in clear."""
+        scheme = server_url.split("://", 1)[0].lower() if "://" in server_url else ""
+        certificate: str | None = None
+        if scheme == "https":
+            certificate = self._fetch_certificate(server_url)
+        elif scheme == "http":
+            if not insecure_http:
+                raise UntrustedServerError(
+                    "plain http would carry the enrolment code and the kiosk's token in "
+                    "clear: use the server's https:// address, or --insecure-http on a "
+                    "closed LAN"
+                )
+            log.warning("enrolling over plain http: code and token cross the network in clear")
+        else:
+            raise UntrustedServerError(f"{server_url!r} is not an http(s):// address")
+        with self._client(server_url, token="", certificate=certificate) as client:
             offered = ManifestKeyOut.model_validate(
                 self._request(client, "GET", "/sync/manifest-key")
             )
             manifest_key = bytes.fromhex(offered.public_key_hex)
+            if certificate is not None:
+                certificate_pin: bytes | None = certificate_sha256(certificate)
+            else:  # plain http: only what the server says of itself (a closed LAN)
+                reported = offered.certificate_sha256
+                certificate_pin = bytes.fromhex(reported) if reported else None
             try:
-                check_pin(code, manifest_key, None)
+                check_pin(code, manifest_key, certificate_pin)
             except TrustError as exc:
                 raise UntrustedServerError(str(exc)) from exc
             body = self._request(
@@ -317,12 +364,26 @@ class SyncClient:
             self.store.set_meta(META_EVENTS, ",".join(str(e) for e in answer.event_ids))
             self.store.set_meta(META_CURSOR, "0")
             self.store.set_meta(META_MANIFEST_KEY, manifest_key.hex())
+            self.store.set_meta(META_TLS_CERT, certificate or "")
+            self.store.set_meta(META_INSECURE, "" if certificate else "1")
             self.store.set_meta(META_TRUST_PROBLEM, "")
         log.info(
             "enrolled as %s at %s for events %s", answer.device_id, answer.gate, answer.event_ids
         )
         self.pull(progress=progress)
         return answer
+
+    def _fetch_certificate(self, server_url: str) -> str:
+        """The server's certificate, unverified yet; retried like any request."""
+        last = ""
+        for attempt in range(self.retry.attempts + 1):
+            try:
+                return fetch_certificate(server_url, timeout=self.timeout.connect or 10)
+            except (OSError, ValueError) as exc:
+                last = f"cannot reach {server_url}: {exc}"
+            if attempt < self.retry.attempts and not self._stop.wait(self.retry.delay(attempt)):
+                continue
+        raise OfflineError(last or "enrolment stopped")
 
     # --- pull ----------------------------------------------------------------------
 

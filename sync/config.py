@@ -50,6 +50,12 @@ class ServerConfig:
     page_size: int = 5000
     enrol_attempts_per_minute: int = 10
     enrol_code_hours: int = 72
+    tls_cert: str = ""
+    """The HTTPS certificate (PEM); by default the one ``init`` makes in the keys dir."""
+    tls_key: str = ""
+    insecure_http: bool = False
+    """Serve plain HTTP: enrolment codes and tokens then cross the network in clear.
+    Only for a closed LAN; kiosks must be told so too (``--insecure-http``)."""
     manifest_page_seconds: int = 900
     """How long a signed manifest page stays good: a kiosk refuses an older one (a
     replayed or held-back page), so keep it above the kiosks' sync interval."""
@@ -60,6 +66,14 @@ class ServerConfig:
     def resolved_keys_dir(self) -> Path:
         return Path(self.keys_dir) if self.keys_dir else data_dir() / "server-keys"
 
+    def resolved_tls(self) -> tuple[Path, Path]:
+        """(certificate, key): the configured files, or ``init``'s in the keys dir."""
+        keys = self.resolved_keys_dir()
+        return (
+            Path(self.tls_cert) if self.tls_cert else keys / "tls.crt",
+            Path(self.tls_key) if self.tls_key else keys / "tls.key",
+        )
+
 
 @dataclass(frozen=True)
 class KioskConfig:
@@ -69,6 +83,8 @@ class KioskConfig:
     language: str = "en"
     sync_interval_seconds: float = 15.0
     clock_skew_warning_seconds: float = 60.0
+    allow_insecure_http: bool = False
+    """Let the supervisor panel enrol with a plain-http server (closed LAN only)."""
     scan_idle_ms: int = 300
     """A hand scanner's code that stops this long without Enter or Tab is dropped
     as an incomplete scan."""
@@ -98,6 +114,12 @@ def _apply(section: Any, name: str, values: dict[str, Any]) -> Any:
         if raw is None:
             continue
         kind = type(getattr(section, f.name))
+        if kind is bool and isinstance(raw, str):
+            # From the environment: "0" and "false" are False (bool("0") is True).
+            if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ConfigError(f"[{name}] {f.name} = {raw!r} is not true or false")
+            changes[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            continue
         try:
             changes[f.name] = kind(raw)
         except (TypeError, ValueError) as exc:

@@ -28,8 +28,12 @@ def _abort(writer: asyncio.StreamWriter) -> None:
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, *, seed: int = 1, fault_rate: float = 0.35) -> None:
+    def __init__(
+        self, upstream_port: int, *, seed: int = 1, fault_rate: float = 0.35, scheme: str = "https"
+    ) -> None:
         self.upstream_port = upstream_port
+        self.scheme = scheme
+        """What the client speaks through the proxy (TLS passes through it as bytes)."""
         self.rng = random.Random(seed)
         self.fault_rate = fault_rate
         self.enabled = True
@@ -44,7 +48,7 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         self._thread.start()

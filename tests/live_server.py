@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
+
+from sync.pinning import pinned_context
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
 
@@ -33,12 +36,17 @@ class ServerProcess:
         workdir: Path,
         port: int | None = None,
         extra_args: Sequence[str] = (),
+        *,
+        tls: bool = True,
     ) -> None:
+        """``tls``: serve HTTPS with the certificate ``init`` makes, as the product does;
+        False serves plain http (``--insecure-http``), for tests that look at the bytes."""
         self.database_url = database_url
-        self.extra_args = list(extra_args)
+        self.tls = tls
+        self.extra_args = list(extra_args) + ([] if tls else ["--insecure-http"])
         self.workdir = workdir
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.api = f"{self.url}/api/v1"
         self.env = {
             **os.environ,
@@ -82,7 +90,10 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}; see {log.name}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"{self.url}/healthz", timeout=1, verify=self.verify).status_code
+                    == 200
+                ):
                     return
             except httpx.TransportError:
                 pass
@@ -105,7 +116,20 @@ class ServerProcess:
             self.process.wait(10)
             self.process = None
 
+    @property
+    def certificate(self) -> str:
+        """The PEM certificate ``init`` made for this server."""
+        return (self.workdir / "keys" / "tls.crt").read_text()
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """How a test client trusts this server: its own certificate, and nothing else."""
+        return pinned_context(self.certificate) if self.tls else True
+
     def admin(self) -> httpx.Client:
         return httpx.Client(
-            base_url=self.api, timeout=120, headers={"Authorization": f"Bearer {self.admin_token}"}
+            base_url=self.api,
+            timeout=120,
+            headers={"Authorization": f"Bearer {self.admin_token}"},
+            verify=self.verify,
         )

@@ -39,7 +39,6 @@ def _wait(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 def render(out: Path, language: str) -> list[Path]:
     """In a child whose DISPLAY is the Xvfb screen: every state, one PNG each."""
-    import httpx
     from PySide6.QtWidgets import QApplication
 
     from scanner import TicketClaims, new_ticket_id, sign
@@ -62,11 +61,7 @@ def render(out: Path, language: str) -> list[Path]:
     work = Path(tempfile.mkdtemp(prefix="admitone-shots-"))
     server = start_server(work, free_port())
     now = datetime.now(UTC)
-    with httpx.Client(
-        base_url=f"{server.url}/api/v1",
-        timeout=60,
-        headers={"Authorization": f"Bearer {server.admin_token}"},
-    ) as admin:
+    with server.admin() as admin:
         demo = seed_demo(admin, general=10, now=now)
         general, vip = demo.by_type("GA"), demo.by_type("VIP")
         refunded = general[-1]

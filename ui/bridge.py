@@ -61,6 +61,8 @@ class KioskStatus:
     """Records set aside because the server can never take them."""
     trust_problem: str = ""
     """Why the last manifest page was refused ("" when the list is trusted)."""
+    insecure: bool = False
+    """Syncing over plain http (a closed LAN, chosen at enrolment)."""
     manifest_pulled_at: datetime | None = None
 
 
@@ -166,6 +168,7 @@ class KioskBridge(QObject):
             timezone=self.timezone,
             quarantined=sync.quarantined if sync else self.gate.store.quarantine_count(),
             trust_problem=sync.trust_problem if sync else "",
+            insecure=sync.insecure if sync else False,
             manifest_pulled_at=sync.manifest_pulled_at if sync else None,
         )
 
@@ -222,7 +225,7 @@ class KioskBridge(QObject):
 
         def action() -> str:
             client = self.client or self.wiring.client(self.gate.store)
-            answer = client.enrol(server_url, code)
+            answer = client.enrol(server_url, code, insecure_http=self.wiring.allow_insecure_http)
             self.gate.reload_manifest()
             self.gate.set_events(answer.event_ids, actor="supervisor", now=datetime.now(UTC))
             self.gate.rename(answer.gate, actor="supervisor", now=datetime.now(UTC))

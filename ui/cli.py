@@ -27,7 +27,13 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             print(f"  manifest: {changes:,} changes in {pages} pages", file=sys.stderr)
 
         try:
-            answer = client.enrol(args.server, args.code, device_name=args.name, progress=progress)
+            answer = client.enrol(
+                args.server,
+                args.code,
+                device_name=args.name,
+                insecure_http=args.insecure_http,
+                progress=progress,
+            )
         except SyncError as exc:
             print(f"Error: {exc}", file=sys.stderr)
             return 1
@@ -128,7 +134,12 @@ def register(commands: Any) -> None:
     set_pin.add_argument("pin")
     set_pin.set_defaults(handler=cmd_set_pin)
     enrol = actions.add_parser("enrol", help="enrol with the sync server using a one-time code")
-    enrol.add_argument("--server", required=True, help="server URL, e.g. http://10.0.0.5:8645")
+    enrol.add_argument("--server", required=True, help="server URL, e.g. https://10.0.0.5:8645")
+    enrol.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow a plain http:// server (code and token in clear: closed LAN only)",
+    )
     enrol.add_argument("--code", required=True, help="one-time enrolment code")
     enrol.add_argument(
         "--name", default="", type=_bounded(MAX_GATE_NAME), help="a name for this kiosk"

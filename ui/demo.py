@@ -31,6 +31,7 @@ from scanner.store import Store
 from scanner.supervisor import SupervisorPin
 from sync.client import SyncClient
 from sync.config import load_config
+from sync.pinning import pinned_context
 from sync.seed import enrol_code, seed_demo
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,16 @@ class DemoServer:
     process: subprocess.Popen[bytes]
     url: str
     admin_token: str
+    certificate: str
+    """The HTTPS certificate ``server init`` made; the organiser's tools trust it."""
+
+    def admin(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=f"{self.url}/api/v1",
+            timeout=120,
+            headers={"Authorization": f"Bearer {self.admin_token}"},
+            verify=pinned_context(self.certificate),
+        )
 
 
 def _die_with_parent(parent: int) -> Callable[[], None] | None:
@@ -81,12 +92,14 @@ def start_server(workdir: Path, port: int) -> DemoServer:
         stderr=subprocess.STDOUT,
         preexec_fn=_die_with_parent(os.getpid()),  # before any thread starts
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"https://127.0.0.1:{port}"
+    certificate = (workdir / "keys" / "tls.crt").read_text()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return DemoServer(process, url, token)
+            health = httpx.get(f"{url}/healthz", timeout=1, verify=pinned_context(certificate))
+            if health.status_code == 200:
+                return DemoServer(process, url, token, certificate)
         except httpx.TransportError:
             time.sleep(0.1)  # waiting for the server to listen, with a deadline
     process.kill()
@@ -98,12 +111,7 @@ def prepare(workdir: Path, port: int) -> tuple[DemoServer, Path, Path]:
         shutil.rmtree(workdir)
     (workdir / "tickets").mkdir(parents=True)
     server = start_server(workdir, port)
-    admin = httpx.Client(
-        base_url=f"{server.url}/api/v1",
-        timeout=120,
-        headers={"Authorization": f"Bearer {server.admin_token}"},
-    )
-    with admin:
+    with server.admin() as admin:
         demo = seed_demo(admin, general=300, now=datetime.now(UTC))
         general, vip = demo.by_type("GA"), demo.by_type("VIP")
         refunded = general[-1]

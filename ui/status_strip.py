@@ -47,6 +47,7 @@ ITEMS = (
     "clock",
     "quarantine",
     "trust",
+    "insecure",
 )
 
 STALE_AFTER_SECONDS = 30 * 60
@@ -121,6 +122,11 @@ class StatusStrip(QWidget):
         else:
             self._set("clock", "")
         self._show_trust(status, now)
+        self._set(
+            "insecure",
+            tr("⚠ UNENCRYPTED SYNC: closed LAN only") if status.insecure else "",
+            "alarm",
+        )
         if status.quarantined:
             self._set(
                 "quarantine",

@@ -20,10 +20,15 @@ from sync.scheduler import SyncScheduler
 class SyncWiring:
     sync_interval_seconds: float = 15.0
     clock_skew_warning_seconds: float = 60.0
+    allow_insecure_http: bool = False
 
     @classmethod
     def from_config(cls, config: KioskConfig) -> SyncWiring:
-        return cls(config.sync_interval_seconds, config.clock_skew_warning_seconds)
+        return cls(
+            config.sync_interval_seconds,
+            config.clock_skew_warning_seconds,
+            config.allow_insecure_http,
+        )
 
     def client(self, store: Store) -> SyncClient:
         return SyncClient(store, skew_warning_seconds=self.clock_skew_warning_seconds)

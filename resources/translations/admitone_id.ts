@@ -287,6 +287,10 @@
         <translation>⚠ daftar tidak diperbarui sejak {time}</translation>
     </message>
     <message>
+        <source>⚠ UNENCRYPTED SYNC: closed LAN only</source>
+        <translation>⚠ SINKRON TANPA ENKRIPSI: hanya LAN tertutup</translation>
+    </message>
+    <message>
         <source>⚠ {n} records cannot be uploaded: tell the organiser</source>
         <translation>⚠ {n} catatan tidak bisa diunggah: beri tahu penyelenggara</translation>
     </message>

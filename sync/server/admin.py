@@ -17,6 +17,7 @@ from sync.server.db import Database, sqlite_file
 from sync.server.manifest_key import manifest_signing_key
 from sync.server.migrate import upgrade
 from sync.server.models import AdminToken, SigningKey
+from sync.server.tls import make_certificate
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ def init(config: ServerConfig, url: str, *, token_name: str = "admin") -> InitRe
                 key = issuing.create_key(session, config.resolved_keys_dir())
             kid = key.kid
         manifest_signing_key(config.resolved_keys_dir())
+        cert, key_file = config.resolved_tls()
+        if not cert.exists() and not config.tls_cert:
+            make_certificate(cert, key_file)
         return InitResult(token, kid, created)
     finally:
         db.dispose()

@@ -20,6 +20,7 @@ from sync.server.issuing import IssueError
 from sync.server.manifest_key import manifest_signing_key
 from sync.server.routes import catalog, devices, gate, sales
 from sync.server.state import ServerState
+from sync.server.tls import certificate_sha256
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -34,6 +35,13 @@ def app_from_config() -> FastAPI:
     return create_app(load_config().server)
 
 
+def _certificate_pin(config: ServerConfig) -> bytes | None:
+    """The SHA-256 of the server's certificate, which every enrolment code's fingerprint
+    covers (also when serving plain http: the codes stay the same either way)."""
+    cert, _ = config.resolved_tls()
+    return certificate_sha256(cert) if cert.exists() else None
+
+
 def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
     """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
     url = database_url or config.resolved_database_url()
@@ -44,6 +52,7 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
         db=db,
         keys_dir=keys_dir,
         manifest_key=manifest_signing_key(keys_dir),
+        certificate_sha256=_certificate_pin(config),
     )
     with db.write() as session:
         changes.ensure_counter(session)

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,15 +39,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sync.server.migrate import upgrade
 
     config, url = _config(args)
+    if args.insecure_http:
+        config = replace(config, insecure_http=True)
     host, port = args.host or config.host, args.port or config.port
     workers = config.workers if args.workers is None else args.workers
     if workers < 1:
         print(f"Error: --workers must be at least 1, not {workers}", file=sys.stderr)
         return 2
+    cert, key = config.resolved_tls()
+    tls: dict[str, str] = {}
+    if config.insecure_http:
+        log.warning(
+            "serving plain HTTP: enrolment codes and kiosk tokens cross the network in "
+            "clear; use this on a closed LAN only"
+        )
+    elif not cert.exists() or not key.exists():
+        print(
+            f"Error: no HTTPS certificate at {cert}: run 'admitone server init' (it makes "
+            "one), set tls_cert and tls_key, or pass --insecure-http on a closed LAN",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
     upgrade(url)
     if workers == 1:
         app = create_app(config, database_url=url)
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", **tls)  # type: ignore[arg-type]
         return 0
     if url.startswith("sqlite"):
         log.warning(
@@ -57,6 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Each worker process builds its own app from the configuration, so the URL
     # chosen on the command line travels to them through the environment.
     os.environ["ADMITONE_SERVER_DATABASE_URL"] = url
+    os.environ["ADMITONE_SERVER_INSECURE_HTTP"] = "1" if config.insecure_http else "0"
     uvicorn.run(
         "sync.server.app:app_from_config",
         factory=True,
@@ -64,6 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         host=host,
         port=port,
         log_level="info",
+        **tls,  # type: ignore[arg-type]
     )
     return 0
 
@@ -261,6 +282,11 @@ def register(commands: Any) -> None:
     server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, help="port (default 8645)")
     server.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
+    server.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="serve plain HTTP instead of HTTPS (codes and tokens in clear: closed LAN only)",
+    )
     server.set_defaults(handler=cmd_run)
     actions = server.add_subparsers(dest="server_command", metavar="ACTION")
 
@@ -275,6 +301,7 @@ def register(commands: Any) -> None:
     run.add_argument("--host", default=argparse.SUPPRESS)
     run.add_argument("--port", type=int, default=argparse.SUPPRESS)
     run.add_argument("--workers", type=int, default=argparse.SUPPRESS)
+    run.add_argument("--insecure-http", action="store_true", default=argparse.SUPPRESS)
     action("migrate", cmd_migrate, "bring the database to the latest schema")
     init = action("init", cmd_init, "create an admin token (and, the first time, the issuing key)")
     init.add_argument("--name", default="admin", help="who or what the admin token is for")

@@ -28,7 +28,7 @@ SCANS = 10_000
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="admitone-bench-client-"))
-    server = ServerProcess(f"sqlite:///{workdir / 'server.db'}", workdir)
+    server = ServerProcess(f"sqlite:///{workdir / 'server.db'}", workdir, tls=False)
     server.init()
     server.start()
     rows: list[list[object]] = []
@@ -81,6 +81,7 @@ def main() -> None:
         client.enrol(
             server.url,
             code_a,
+            insecure_http=True,
             progress=lambda changes, pages: progress(f"  {changes:,} changes applied"),
         )
         enrol_seconds = time.perf_counter() - started

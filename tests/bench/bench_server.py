@@ -259,7 +259,7 @@ def bench_kiosks(
 
 
 def run_one(label: str, database_url: str, workdir: Path) -> list[object]:
-    server = ServerProcess(database_url, workdir)
+    server = ServerProcess(database_url, workdir, tls=False)  # plain http: figures comparable
     server.init()
     server.start()
     try:

@@ -21,7 +21,7 @@ FIFTY_MB = 50 * 1024 * 1024
 @pytest.fixture(scope="module")
 def server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     workdir = tmp_path_factory.mktemp("hostile")
-    server = ServerProcess(f"sqlite:///{workdir / 'server.db'}", workdir)
+    server = ServerProcess(f"sqlite:///{workdir / 'server.db'}", workdir, tls=False)
     server.init()
     server.start()
     yield server

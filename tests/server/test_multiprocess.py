@@ -56,8 +56,8 @@ def test_two_processes_share_tokens_scans_and_one_gapless_change_log(
     url = pg_cluster.url("multiprocess")
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    first = ServerProcess(url, tmp_path / "a")
-    second = ServerProcess(url, tmp_path / "b")
+    first = ServerProcess(url, tmp_path / "a", tls=False)
+    second = ServerProcess(url, tmp_path / "b", tls=False)
     first.init()
     second.admin_token = first.admin_token
     second.env = first.env  # same issuing key files, as two hosts sharing a volume would
@@ -125,7 +125,9 @@ def test_workers_option_serves_one_port_from_that_many_processes(
     pg_cluster: PostgresCluster, tmp_path: Path
 ) -> None:
     pg_cluster.execute("CREATE DATABASE workers")
-    server = ServerProcess(pg_cluster.url("workers"), tmp_path, extra_args=["--workers", "2"])
+    server = ServerProcess(
+        pg_cluster.url("workers"), tmp_path, extra_args=["--workers", "2"], tls=False
+    )
     server.init()
     server.start()
     assert server.process is not None

@@ -146,13 +146,14 @@ def test_a_pull_killed_at_random_points_resumes_to_the_same_manifest(world: Worl
     with world.admin() as admin:
         code = enrol_code(admin, world.demo.event_id, "Victim Gate")
     victim = Store.open(victim_path)
-    from sync.client import META_MANIFEST_KEY, SyncClient
+    from sync.client import META_MANIFEST_KEY, META_TLS_CERT, SyncClient
+    from sync.pinning import certificate_sha256
     from sync.trust import check_pin
 
     # Enrol without the first pull: the pull below is what gets killed.
     client = SyncClient(victim)
     answer = client._request(
-        client._client(world.server.url, token=""),
+        client._client(world.server.url, token="", certificate=world.server.certificate),
         "POST",
         "/devices/enrol",
         json={"code": code, "device_id": victim.device_id},
@@ -161,8 +162,13 @@ def test_a_pull_killed_at_random_points_resumes_to_the_same_manifest(world: Worl
     victim.set_meta("device_token", answer["token"])
     with world.admin() as admin:  # the key the code's fingerprint names, as enrol pins it
         offered = admin.get("/sync/manifest-key").json()
-    check_pin(code, bytes.fromhex(offered["public_key_hex"]), None)
+    check_pin(
+        code,
+        bytes.fromhex(offered["public_key_hex"]),
+        certificate_sha256(world.server.certificate),
+    )
     victim.set_meta(META_MANIFEST_KEY, offered["public_key_hex"])
+    victim.set_meta(META_TLS_CERT, world.server.certificate)
     victim.close()
 
     def cursor() -> int:

@@ -31,8 +31,8 @@ class TamperingProxy(httpx.BaseTransport):
     """Forwards to the real server; rewrites manifest pages with ``tamper`` (which may
     return None to drop the connection), and remembers every page it saw."""
 
-    def __init__(self, tamper: Tamper | None = None) -> None:
-        self.inner = httpx.HTTPTransport()
+    def __init__(self, server: ServerProcess, tamper: Tamper | None = None) -> None:
+        self.inner = httpx.HTTPTransport(verify=server.verify)
         self.tamper = tamper
         self.pages: list[httpx.Response] = []
 
@@ -88,7 +88,7 @@ def assert_refused_and_unchanged(kiosk: Kiosk, client: SyncClient, ticket: str, 
     assert why in client.status().trust_problem
 
 
-def test_a_key_added_in_transit_is_refused(refunded: tuple[Kiosk, str]) -> None:
+def test_a_key_added_in_transit_is_refused(refunded: tuple[Kiosk, str], world: World) -> None:
     kiosk, ticket = refunded
 
     def add_key(page: dict[str, Any], _: httpx.Request) -> dict[str, Any]:
@@ -96,20 +96,24 @@ def test_a_key_added_in_transit_is_refused(refunded: tuple[Kiosk, str]) -> None:
         page["cursor"] += 1
         return page
 
-    assert_refused_and_unchanged(kiosk, through(kiosk, TamperingProxy(add_key)), ticket, "tampered")
+    assert_refused_and_unchanged(
+        kiosk, through(kiosk, TamperingProxy(world.server, add_key)), ticket, "tampered"
+    )
 
 
-def test_a_revocation_dropped_in_transit_is_refused(refunded: tuple[Kiosk, str]) -> None:
+def test_a_revocation_dropped_in_transit_is_refused(
+    refunded: tuple[Kiosk, str], world: World
+) -> None:
     kiosk, ticket = refunded
 
     def drop_revocation(page: dict[str, Any], _: httpx.Request) -> dict[str, Any]:
         page["changes"] = [c for c in page["changes"] if c["kind"] != "revocation"]
         return page
 
-    client = through(kiosk, TamperingProxy(drop_revocation))
+    client = through(kiosk, TamperingProxy(world.server, drop_revocation))
     assert_refused_and_unchanged(kiosk, client, ticket, "tampered")
     # The honest path applies it; the refusal is cleared.
-    honest = through(kiosk, TamperingProxy())
+    honest = through(kiosk, TamperingProxy(world.server))
     honest.pull()
     revocation = kiosk.store.get_revocation(ticket)
     assert revocation is not None
@@ -119,7 +123,7 @@ def test_a_revocation_dropped_in_transit_is_refused(refunded: tuple[Kiosk, str])
 
 def test_an_old_page_replayed_for_a_new_cursor_is_refused(world: World, tmp_path: Path) -> None:
     kiosk = world.kiosk("South Gate")
-    recorder = TamperingProxy()
+    recorder = TamperingProxy(world.server)
     client = through(kiosk, recorder)
     client.pull()  # an empty page for the current cursor, recorded by the proxy
     old = recorder.pages[-1]
@@ -141,7 +145,7 @@ def test_an_old_page_replayed_for_a_new_cursor_is_refused(world: World, tmp_path
 
 def test_a_page_made_for_another_kiosk_is_refused(world: World) -> None:
     east, west = world.kiosk("East Gate"), world.kiosk("West Gate")
-    recorder = TamperingProxy()
+    recorder = TamperingProxy(world.server)
     through(west, recorder).pull()
     west_page = recorder.pages[-1]
 
@@ -156,10 +160,10 @@ def test_a_page_made_for_another_kiosk_is_refused(world: World) -> None:
 
 
 def test_withheld_pages_leave_the_kiosk_scanning_and_saying_so(
-    refunded: tuple[Kiosk, str],
+    refunded: tuple[Kiosk, str], world: World
 ) -> None:
     kiosk, ticket = refunded
-    client = through(kiosk, TamperingProxy(lambda page, request: None))
+    client = through(kiosk, TamperingProxy(world.server, lambda page, request: None))
     with pytest.raises(OfflineError):
         client.pull()
     assert kiosk.store.get_revocation(ticket) is None  # not known: not applied

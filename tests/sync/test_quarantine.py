@@ -3,6 +3,7 @@ everything else still goes up and comes down."""
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -137,8 +138,8 @@ class RefusesPoison(httpx.BaseTransport):
     """The network edge as a stricter server would answer: a body carrying the marker is
     refused whole (422); everything else goes to the real server."""
 
-    def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport()
+    def __init__(self, verify: ssl.SSLContext | bool) -> None:
+        self.inner = httpx.HTTPTransport(verify=verify)
         self.refused_bodies = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -152,7 +153,7 @@ def test_a_batch_refused_whole_is_halved_until_the_bad_scan_stands_alone(world: 
     from sync.client import RetryPolicy, SyncClient
 
     kiosk = world.kiosk("West")
-    edge = RefusesPoison()
+    edge = RefusesPoison(world.server.verify)
     client = SyncClient(kiosk.store, retry=RetryPolicy(attempts=1, initial=0.01), transport=edge)
     device = kiosk.store.device_id
     good = [scan(device_id=device) for _ in range(9)]

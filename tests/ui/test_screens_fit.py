@@ -57,6 +57,7 @@ def worst_status() -> KioskStatus:
         quarantined=3,
         trust_problem="the manifest page's signature does not verify: tampered",
         manifest_pulled_at=datetime.now(UTC),
+        insecure=True,
     )
 
 
