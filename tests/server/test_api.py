@@ -216,9 +216,11 @@ def test_server_init_prints_a_token_once_and_stores_only_its_hash(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     token = result.stdout.split("store it safely): ")[1].split()[0]
-    key_files = list((tmp_path / "keys").glob("*.key"))
-    assert len(key_files) == 1
-    assert key_files[0].stat().st_mode & 0o777 == 0o600
+    key_files = sorted(p.name for p in (tmp_path / "keys").glob("*.key"))
+    # The issuing key, the manifest-signing key and the HTTPS certificate's key.
+    assert len(key_files) == 3
+    assert {"manifest.key", "tls.key"} <= set(key_files)
+    assert all((tmp_path / "keys" / name).stat().st_mode & 0o777 == 0o600 for name in key_files)
     conn = sqlite3.connect(tmp_path / "srv.db")
     stored = [row[0] for row in conn.execute("SELECT token_hash FROM admin_tokens")]
     conn.close()
@@ -271,7 +273,7 @@ def test_enrol_code_cli_makes_a_code_a_kiosk_can_use(server: ServerHandle) -> No
     )
     assert result.returncode == 0, result.stderr
     code = result.stdout.strip()
-    assert len(code) == 14
+    assert len(code) == 34  # the secret, then the server's fingerprint
     with server.client() as anonymous:
         enrolled = anonymous.post(
             "/devices/enrol", json={"code": code.lower(), "device_id": "kiosk-1"}

@@ -172,6 +172,12 @@ MATRIX: dict[tuple[str, str], Spec] = {
         lambda e: {"url": f"/devices/{e.device_id}/revoke"},
     ),  # the admin asks last: the device's own attempt is refused while it still works
     ("GET", "/sync/manifest"): (DEVICE_ONLY, 200, 0, lambda e: {}),
+    ("GET", "/sync/manifest-key"): (
+        {"none": 200, "bad": 200},
+        200,
+        200,
+        lambda e: {},
+    ),  # public: a kiosk checks it against its code's fingerprint before sending the code
     ("POST", "/sync/scans"): (DEVICE_ONLY, 200, 0, lambda e: {"json": _scan(e)}),
     ("POST", "/sync/heartbeat"): (
         DEVICE_ONLY,
