@@ -21,6 +21,7 @@ from sync.client import SyncClient
 from sync.config import KioskConfig
 from ui.bridge import KioskBridge
 from ui.i18n import install_language
+from ui.memory import steady_heap
 from ui.sync_wiring import SyncWiring
 from ui.window import KioskWindow
 
@@ -48,6 +49,7 @@ def build_kiosk(
     loop_video: bool = True,
     ready_after_ms: int = 3000,
 ) -> Kiosk:
+    steady_heap()  # before the capture and decode threads allocate their first frame
     store = Store.open(store_path)
     name = gate_name or store.get_meta(META_GATE) or "Gate"
     # The entry preset follows each ticket's own event's re-entry policy.
