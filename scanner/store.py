@@ -249,6 +249,13 @@ class Store:
         with self.transaction():
             self._set_meta(key, value)
 
+    def new_device_id(self) -> str:
+        """A fresh identity for this kiosk (its old one was revoked by the organiser).
+        Scans journalled under the old id keep it: they stay in this journal."""
+        device_id = uuid.uuid4().hex[:12]
+        self.set_meta("device_id", device_id)
+        return device_id
+
     @property
     def device_id(self) -> str:
         device_id = self.get_meta("device_id")

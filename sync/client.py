@@ -350,12 +350,7 @@ class SyncClient:
                 check_pin(code, manifest_key, certificate_pin)
             except TrustError as exc:
                 raise UntrustedServerError(str(exc)) from exc
-            body = self._request(
-                client,
-                "POST",
-                "/devices/enrol",
-                json={"code": code, "device_id": self.store.device_id, "device_name": device_name},
-            )
+            body = self._enrol_request(client, code, device_name)
         answer = EnrolResponse.model_validate(body)
         with self.store.transaction():
             self.store.set_meta(META_SERVER, server_url)
@@ -372,6 +367,31 @@ class SyncClient:
         )
         self.pull(progress=progress)
         return answer
+
+    def _enrol_request(self, client: httpx.Client, code: str, device_name: str) -> Any:
+        """POST the code; a kiosk already enrolled proves it is itself with its token.
+        An identity the organiser revoked never comes back: the kiosk takes a new one."""
+        current = self.store.get_meta(META_TOKEN)
+        headers = {"Authorization": f"Bearer {current}"} if current else {}
+
+        def send() -> Any:
+            return self._request(
+                client,
+                "POST",
+                "/devices/enrol",
+                json={"code": code, "device_id": self.store.device_id, "device_name": device_name},
+                headers=headers,
+            )
+
+        try:
+            return send()
+        except ServerRejectedError as exc:
+            if exc.status != 410:
+                raise
+            old = self.store.device_id
+            log.warning("kiosk id %s was revoked; enrolling as %s", old, self.store.new_device_id())
+            headers.clear()
+            return send()
 
     def _fetch_certificate(self, server_url: str) -> str:
         """The server's certificate, unverified yet; retried like any request."""

@@ -49,6 +49,12 @@ class ServerConfig:
     workers: int = 1
     page_size: int = 5000
     enrol_attempts_per_minute: int = 10
+    enrol_attempts_global_per_minute: int = 60
+    """Failed enrolments a minute from all addresses together: guessing codes from many
+    addresses is capped too."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed;
+    empty: the connection's own address is the client's, whatever a header says."""
     enrol_code_hours: int = 72
     tls_cert: str = ""
     """The HTTPS certificate (PEM); by default the one ``init`` makes in the keys dir."""

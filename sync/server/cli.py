@@ -47,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Error: --workers must be at least 1, not {workers}", file=sys.stderr)
         return 2
     cert, key = config.resolved_tls()
-    tls: dict[str, str] = {}
+    tls: dict[str, Any] = {}
     if config.insecure_http:
         log.warning(
             "serving plain HTTP: enrolment codes and kiosk tokens cross the network in "
@@ -62,10 +62,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     else:
         tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+    # The client's address is the connection's, unless it comes through a proxy the
+    # organiser named: a forged X-Forwarded-For must not dodge the enrolment limits.
+    trusted = config.trusted_proxies.strip()
+    proxies: dict[str, Any] = {"proxy_headers": bool(trusted)}
+    if trusted:
+        proxies["forwarded_allow_ips"] = trusted
     upgrade(url)
     if workers == 1:
         app = create_app(config, database_url=url)
-        uvicorn.run(app, host=host, port=port, log_level="info", **tls)  # type: ignore[arg-type]
+        uvicorn.run(app, host=host, port=port, log_level="info", **tls, **proxies)
         return 0
     if url.startswith("sqlite"):
         log.warning(
@@ -84,7 +90,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         host=host,
         port=port,
         log_level="info",
-        **tls,  # type: ignore[arg-type]
+        **tls,
+        **proxies,
     )
     return 0
 

@@ -69,7 +69,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False)
+        )
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         )
@@ -130,11 +132,14 @@ class Enrolled:
         return self.server.client(self.token)
 
 
-def enrol_device(server: ServerHandle, event_id: int, device_id: str, gate: str) -> str:
+def enrol_device(
+    server: ServerHandle, event_id: int, device_id: str, gate: str, *, code: str = ""
+) -> str:
     from sync.seed import enrol_code
 
-    with server.admin() as admin:
-        code = enrol_code(admin, event_id, gate)
+    if not code:
+        with server.admin() as admin:
+            code = enrol_code(admin, event_id, gate)
     with server.client() as anonymous:
         response = anonymous.post("/devices/enrol", json={"code": code, "device_id": device_id})
     assert response.status_code == 200, response.text

@@ -148,7 +148,7 @@ def test_one_enrolment_code_enrols_one_kiosk_however_many_try_at_once(
     from sync.seed import enrol_code
 
     server = enrolled.server
-    clients = [server.client() for _ in range(20)]
+    clients = [server.client() for _ in range(100)]
     try:
         for _ in range(1):  # the rate limit (5 failures a minute) ends further rounds
             with server.admin() as admin:

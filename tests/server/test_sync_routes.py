@@ -179,7 +179,7 @@ def test_organisers_see_each_kiosk_with_its_last_heartbeat_and_clock_skew(
     )
 
 
-def test_a_revoked_kiosk_is_locked_out_at_once_and_a_new_code_lets_it_back(
+def test_a_revoked_kiosk_is_locked_out_at_once_and_stays_revoked(
     enrolled: Enrolled,
 ) -> None:
     server = enrolled.server
@@ -206,11 +206,55 @@ def test_a_revoked_kiosk_is_locked_out_at_once_and_a_new_code_lets_it_back(
     with server.client(south_token) as south:
         seen = [c["data"]["scan_id"] for c in pull_all(south) if c["kind"] == "scan"]
     assert seen == [pushed["scan_id"]]  # what it pushed before stays; others carry on
-    fresh_token = enrol_device(server, enrolled.event_id, enrolled.device_id, "North Gate")
-    with server.client(fresh_token) as device:
-        assert device.post("/sync/scans", json={"scans": [later]}).status_code == 200
+    # Even a fresh code, even with its old token, cannot bring the revoked id back.
+    with server.admin() as admin:
+        code = enrol_code(admin, enrolled.event_id, "North Gate")
+    with server.client(enrolled.token) as anonymous:
+        again = anonymous.post(
+            "/devices/enrol", json={"code": code, "device_id": enrolled.device_id}
+        )
+    assert again.status_code == 410
     with enrolled.device() as old:
         assert old.get("/sync/manifest").status_code == 401  # the old token stays dead
     with server.admin() as admin:
         listed = {d["device_id"]: d for d in admin.get("/devices").json()}
-    assert listed[enrolled.device_id]["revoked_at"] is None
+    assert listed[enrolled.device_id]["revoked_at"] is not None
+    # The code is not spent: the kiosk enrols under a new id.
+    fresh = enrol_device(server, enrolled.event_id, "kiosk-north-2", "North Gate", code=code)
+    with server.client(fresh) as device:
+        assert device.get("/sync/manifest").status_code == 200
+
+
+def test_a_used_code_never_mints_a_token_again(enrolled: Enrolled) -> None:
+    """Not for the kiosk it enrolled either: a used code plus a device id (which other
+    kiosks' scans carry) used to replace the live kiosk's token and lock it out."""
+    server = enrolled.server
+    with server.admin() as admin:
+        code = enrol_code(admin, enrolled.event_id, "East")
+    with server.client() as anonymous:
+        first = anonymous.post("/devices/enrol", json={"code": code, "device_id": "kiosk-east"})
+        replay = anonymous.post("/devices/enrol", json={"code": code, "device_id": "kiosk-east"})
+    assert first.status_code == 200
+    assert replay.status_code == 401
+    with server.client(first.json()["token"]) as east:
+        assert east.get("/sync/manifest").status_code == 200  # the real kiosk carries on
+
+
+def test_only_the_kiosk_itself_can_enrol_its_id_again(enrolled: Enrolled) -> None:
+    server = enrolled.server
+    with server.admin() as admin:
+        other = seed_demo(admin, general=1, name="Second Night")
+        code = enrol_code(admin, other.event_id, "North Gate")
+    with server.client() as stranger:
+        taken = stranger.post(
+            "/devices/enrol", json={"code": code, "device_id": enrolled.device_id}
+        )
+    assert taken.status_code == 409
+    with enrolled.device() as device:  # the live token still works
+        assert device.get("/sync/manifest").status_code == 200
+    with server.client(enrolled.token) as itself:
+        again = itself.post("/devices/enrol", json={"code": code, "device_id": enrolled.device_id})
+    assert again.status_code == 200
+    assert sorted(again.json()["event_ids"]) == sorted([enrolled.event_id, other.event_id])
+    with enrolled.device() as old:
+        assert old.get("/sync/manifest").status_code == 401  # the new token replaced it

@@ -209,7 +209,7 @@ def test_supervisor_actions_are_synced_to_the_server(world: World) -> None:
     assert kiosk.store.pending_audit() == []
 
 
-def test_a_revoked_kiosk_keeps_its_scans_says_so_and_syncs_again_after_re_enrolling(
+def test_a_revoked_kiosk_keeps_its_scans_says_so_and_comes_back_under_a_new_id(
     world: World,
 ) -> None:
     kiosk = world.kiosk("North Gate")
@@ -228,10 +228,17 @@ def test_a_revoked_kiosk_keeps_its_scans_says_so_and_syncs_again_after_re_enroll
     assert status.pending_uploads == 1  # nothing lost while refused
     with world.admin() as admin:
         code = enrol_code(admin, world.demo.event_id, "North Gate")
+    revoked_id = kiosk.store.device_id
     kiosk.client.enrol(world.server.url, code)
+    # The revoked identity stays revoked: the kiosk came back under a new one.
+    assert kiosk.store.device_id != revoked_id
     kiosk.client.sync_once()
     status = kiosk.client.status()
     assert (status.refused, status.pending_uploads) == ("", 0)
+    # The admit it made while revoked is not taken under the new identity: it stays
+    # in the journal, set aside where the organiser can see it.
+    assert [h["record_id"] for h in kiosk.store.quarantined()] == [verdict.scan_id]
+    assert status.quarantined == 1
 
 
 def test_a_multi_day_event_reaches_the_kiosk_which_admits_a_pass_each_day(

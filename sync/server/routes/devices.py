@@ -105,49 +105,61 @@ def enrol_code(event_id: IdPath, body: EnrolCodeIn, state: State, _: Admin) -> E
 
 @router.post("/devices/enrol", response_model=EnrolResponse, tags=["devices"])
 def enrol(body: EnrolRequest, request: Request, state: State) -> EnrolResponse:
+    """Exchange a one-time code for a device token.
+
+    A code enrols one kiosk, once: a used code never mints a token again.  A kiosk id
+    already enrolled is re-enrolled (another event, a new token) only by the kiosk
+    itself, presenting its current token; a revoked id never comes back (the kiosk
+    enrols again under a new id).  Failed tries are limited per address (the real
+    peer: a forwarded-for header counts only from configured trusted proxies) and
+    across all addresses."""
     client = request.client.host if request.client else "unknown"
     now = datetime.now(UTC)
     window = now - timedelta(minutes=1)
+    config = state.config
     with state.db.write() as session:
         session.execute(delete(EnrolAttempt).where(EnrolAttempt.at < now - timedelta(hours=1)))
-        recent = (
-            session.scalar(
-                select(func.count())
-                .select_from(EnrolAttempt)
-                .where(EnrolAttempt.client == client, EnrolAttempt.at >= window)
-            )
-            or 0
-        )
-        if recent >= state.config.enrol_attempts_per_minute:
+        recent = select(func.count()).select_from(EnrolAttempt).where(EnrolAttempt.at >= window)
+        from_here = session.scalar(recent.where(EnrolAttempt.client == client)) or 0
+        everywhere = session.scalar(recent) or 0
+        if (
+            from_here >= config.enrol_attempts_per_minute
+            or everywhere >= config.enrol_attempts_global_per_minute
+        ):
             raise HTTPException(
                 429,
-                "too many enrolment attempts from this address; wait a minute and retry",
+                "too many enrolment attempts; wait a minute and retry",
                 headers={"Retry-After": "60"},
             )
         # Locked: two kiosks presenting one code at once must not both see it unused.
         record = session.get(
             EnrolmentCode, hash_secret(normalise_code(body.code)), with_for_update=True
         )
-        # The same kiosk may present its code again: the answer to its first try may
-        # have been lost on the way, and the token it carried never arrived.
-        reused = record is not None and record.used_by not in (None, body.device_id)
-        if record is None or reused or record.expires_at < now:
-            session.add(EnrolAttempt(client=client, at=now))
+        status, failure = 401, ""
+        if record is None or record.used_by is not None or record.expires_at < now:
             failure = "unknown, used or expired enrolment code; ask the organiser for a new one"
         else:
-            failure = ""
+            device = session.get(Device, body.device_id, with_for_update=True)
+            if device is not None and device.revoked_at is not None:
+                status, failure = 410, REVOKED_IDENTITY
+            elif device is not None and not _holds_token(request, device):
+                status = 409
+                failure = "a kiosk with this id is enrolled; only it can enrol again"
+        if failure:
+            session.add(EnrolAttempt(client=client, at=now))
+        else:
+            assert record is not None
             token = new_token()
-            device = session.get(Device, body.device_id)
             if device is None:
                 device = Device(
                     device_id=body.device_id, gate=record.gate, token_hash=hash_secret(token)
                 )
                 session.add(device)
+            forget_device(state, body.device_id)  # its old token ends here and now
             device.name = body.device_name
             device.gate = record.gate
             device.token_hash = hash_secret(token)
             device.enrolled_at = now
-            device.revoked_at = None  # a new code is the organiser's word to let it back
             session.flush()
             if session.get(DeviceEvent, (body.device_id, record.event_id)) is None:
                 session.add(DeviceEvent(device_id=body.device_id, event_id=record.event_id))
@@ -166,8 +178,19 @@ def enrol(body: EnrolRequest, request: Request, state: State) -> EnrolResponse:
                 server_time=now,
             )
     if failure:
-        raise HTTPException(401, failure)
+        raise HTTPException(status, failure)
     return response
+
+
+REVOKED_IDENTITY = (
+    "this kiosk id was revoked by the organiser and stays revoked; the kiosk enrols again "
+    "under a new id"
+)
+
+
+def _holds_token(request: Request, device: Device) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hash_secret(token.strip()) == device.token_hash
 
 
 def _device_out(session: Session, device: Device) -> DeviceOut:
