@@ -68,7 +68,7 @@ def test_a_killed_demo_takes_its_server_with_it(tmp_path: Path) -> None:
     )
     assert demo.stdout is not None
     started = demo.stdout.readline()  # printed once the server is up and the kiosk enrolled
-    assert started.startswith("server http://127.0.0.1:")
+    assert started.startswith("server https://127.0.0.1:")
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass
     os.kill(demo.pid, signal.SIGKILL)
