@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlite_utils import Database
 
 from scanner.keys import KeyFileError, Keyring, public_from_raw, public_raw
+from scanner.local_secret import LocalSecret
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.state import Direction, ScanEvent
 from scanner.ticket import Seat
@@ -162,6 +163,7 @@ class Store:
         self._conn = conn
         self.db = Database(conn)
         self._lock = threading.RLock()
+        self._secret: LocalSecret | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, check_integrity: bool = True) -> Store:
@@ -248,6 +250,13 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
             self._set_meta(key, value)
+
+    @property
+    def secret(self) -> LocalSecret:
+        """The secret file beside this database (``kiosk.db`` → ``kiosk.db.secret``)."""
+        if self._secret is None:
+            self._secret = LocalSecret(self.path.with_name(self.path.name + ".secret"))
+        return self._secret
 
     def new_device_id(self) -> str:
         """A fresh identity for this kiosk (its old one was revoked by the organiser).

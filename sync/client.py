@@ -30,6 +30,7 @@ import httpx
 from pydantic import ValidationError
 
 from scanner.keys import KeyFileError, public_from_raw
+from scanner.local_secret import SecretError
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
 from scanner.store import META_GATE, Store
 from scanner.ticket import Seat
@@ -199,7 +200,7 @@ class SyncClient:
 
     @property
     def enrolled(self) -> bool:
-        return self.store.get_meta(META_TOKEN) is not None
+        return bool(self.store.get_meta(META_TOKEN))
 
     @property
     def online(self) -> bool:
@@ -229,6 +230,16 @@ class SyncClient:
 
     # --- HTTP ------------------------------------------------------------------
 
+    def _token(self) -> str | None:
+        """The device token, unsealed with the secret file beside the database."""
+        stored = self.store.get_meta(META_TOKEN)
+        if not stored:
+            return None
+        try:
+            return self.store.secret.unseal(stored, "device token")
+        except SecretError as exc:
+            raise NotEnrolledError(str(exc)) from exc
+
     def _client(
         self,
         server_url: str | None = None,
@@ -240,7 +251,7 @@ class SyncClient:
         url = server_url or self.server_url
         if not url:
             raise NotEnrolledError("this kiosk is not enrolled: run 'admitone kiosk enrol'")
-        token = token if token is not None else self.store.get_meta(META_TOKEN)
+        token = token if token is not None else self._token()
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         verify: ssl.SSLContext | bool = True
         if url.startswith("https://"):
@@ -354,7 +365,7 @@ class SyncClient:
         answer = EnrolResponse.model_validate(body)
         with self.store.transaction():
             self.store.set_meta(META_SERVER, server_url)
-            self.store.set_meta(META_TOKEN, answer.token)
+            self.store.set_meta(META_TOKEN, self.store.secret.seal(answer.token, "device token"))
             self.store.set_meta(META_GATE, answer.gate)
             self.store.set_meta(META_EVENTS, ",".join(str(e) for e in answer.event_ids))
             self.store.set_meta(META_CURSOR, "0")
@@ -371,7 +382,7 @@ class SyncClient:
     def _enrol_request(self, client: httpx.Client, code: str, device_name: str) -> Any:
         """POST the code; a kiosk already enrolled proves it is itself with its token.
         An identity the organiser revoked never comes back: the kiosk takes a new one."""
-        current = self.store.get_meta(META_TOKEN)
+        current = self._token()
         headers = {"Authorization": f"Bearer {current}"} if current else {}
 
         def send() -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,11 +99,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_set_pin(args: argparse.Namespace) -> int:
     from scanner.store import Store
-    from scanner.supervisor import SupervisorPin
+    from scanner.supervisor import PinLockedError, SupervisorPin
 
     with Store.open(_store_path(args)) as store:
+        pin = SupervisorPin(store)
+        current = args.current
+        if pin.is_set and current is None and sys.stdin.isatty():
+            current = getpass.getpass("current supervisor PIN: ")
         try:
-            SupervisorPin(store).set(args.pin)
+            pin.set(args.pin, current=current)
+        except PinLockedError as exc:
+            print(f"Error: {exc}; try again later", file=sys.stderr)
+            return 2
         except ValueError as exc:
             print(f"Error: {exc}", file=sys.stderr)
             return 2
@@ -132,6 +140,7 @@ def register(commands: Any) -> None:
     demo.set_defaults(handler=cmd_demo)
     set_pin = actions.add_parser("set-pin", help="set the supervisor PIN")
     set_pin.add_argument("pin")
+    set_pin.add_argument("--current", help="the PIN set now (asked for when not given)")
     set_pin.set_defaults(handler=cmd_set_pin)
     enrol = actions.add_parser("enrol", help="enrol with the sync server using a one-time code")
     enrol.add_argument("--server", required=True, help="server URL, e.g. https://10.0.0.5:8645")

@@ -55,7 +55,8 @@ def make_kiosk(qtbot: QtBot, store: Store) -> Iterator[KioskFactory]:
         ready_after_ms: int = 60_000,
         **checkpoint_options: object,
     ) -> KioskUnderTest:
-        SupervisorPin(store).set(PIN)
+        if not SupervisorPin(store).is_set:
+            SupervisorPin(store).set(PIN)
         gate = Gate(store, preset(mode).with_options(**checkpoint_options), gate_name="Gate 7")
         pipeline = Pipeline(gate, source)
         bridge = KioskBridge(gate, pipeline, status_interval=0.05)
