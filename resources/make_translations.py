@@ -27,6 +27,11 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "NOT ALLOWED HERE": "BUKAN DI SINI",
         "ALREADY INSIDE": "SUDAH DI DALAM",
         "NOT IN LIST": "TIDAK ADA DI DAFTAR",
+        "STORAGE FULL": "PENYIMPANAN PENUH",
+        "not recorded": "tidak tercatat",
+        "cannot record: let no one in, call the supervisor": (
+            "tidak bisa mencatat: jangan izinkan masuk, panggil supervisor"
+        ),
         "INCOMPLETE SCAN": "PINDAI TIDAK LENGKAP",
         "Only part of a code arrived: scan again": "Hanya sebagian kode terbaca: pindai lagi",
         "admitted": "masuk",

@@ -33,7 +33,7 @@ from scanner.limits import MAX_GATE_NAME, MAX_OVERRIDE_REASON
 from scanner.manifest import EventRecord
 from scanner.rules import decide
 from scanner.state import Direction, ScanEvent, TicketState, fold
-from scanner.store import META_GATE, Store
+from scanner.store import META_GATE, JournalWriteError, Store
 from scanner.ticket import Rejection, verify
 from scanner.verdict import Verdict, VerdictKind
 
@@ -143,7 +143,18 @@ class Gate:
                 repeated = self._repeat(code, now)
                 if repeated is not None:
                     return repeated
-            verdict = self._scan(code, now)
+            try:
+                verdict = self._scan(code, now)
+            except JournalWriteError as exc:
+                # No admit without a journal row: say so, loudly, and let no one in.
+                log.error("%s", exc)
+                return Verdict(
+                    VerdictKind.NOT_RECORDED,
+                    now,
+                    reason="storage_full" if "full" in str(exc) else "storage_error",
+                    gate=self.gate_name,
+                    timezone=self._home_timezone(),
+                )
             if camera:
                 self._recent[code] = _Presentation(now, now, verdict)
             return verdict

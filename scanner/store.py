@@ -13,6 +13,7 @@ hot path (``Gate.scan`` does three indexed reads and one insert).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sqlite3
@@ -46,6 +47,10 @@ class StoreError(RuntimeError):
 
 class StoreCorruptError(StoreError):
     pass
+
+
+class JournalWriteError(StoreError):
+    """A scan could not be written (the disk is full, or failing): it was not recorded."""
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -445,9 +450,18 @@ class Store:
     # --- journal --------------------------------------------------------------
 
     def record_scan(self, event: ScanEvent) -> None:
-        """Append one of this kiosk's scans and fsync it before returning."""
-        with self.transaction():
-            self._conn.execute(_INSERT_SCAN, _scan_row(event, local=True))
+        """Append one of this kiosk's scans and fsync it before returning.  Raises
+        :class:`JournalWriteError` if it could not be written: then nothing was."""
+        try:
+            with self.transaction():
+                self._conn.execute(_INSERT_SCAN, _scan_row(event, local=True))
+        except (sqlite3.OperationalError, OSError) as exc:
+            full = "full" in str(exc).lower() or getattr(exc, "errno", None) == errno.ENOSPC
+            raise JournalWriteError(
+                "the kiosk's disk is full: this scan was not recorded"
+                if full
+                else f"the kiosk's journal cannot be written: {exc}"
+            ) from exc
 
     def merge_scans(self, events: Iterable[ScanEvent]) -> int:
         """Union other devices' scans into the journal; returns how many were new."""

@@ -25,6 +25,9 @@ class VerdictKind(StrEnum):
     NOT_ALLOWED_HERE = "not_allowed_here"
     NEEDS_EXIT_FIRST = "needs_exit_first"
     NOT_IN_MANIFEST = "not_in_manifest"
+    NOT_RECORDED = "not_recorded"
+    """The journal could not be written (disk full): nobody may pass on an unrecorded
+    scan.  Never journalled (it cannot be), so it never syncs."""
 
 
 class Tone(StrEnum):

@@ -58,6 +58,7 @@ def _titles() -> dict[VerdictKind, str]:
         VerdictKind.NOT_ALLOWED_HERE: tr("NOT ALLOWED HERE"),
         VerdictKind.NEEDS_EXIT_FIRST: tr("ALREADY INSIDE"),
         VerdictKind.NOT_IN_MANIFEST: tr("NOT IN LIST"),
+        VerdictKind.NOT_RECORDED: tr("STORAGE FULL"),
     }
 
 
@@ -76,6 +77,7 @@ def verdict_names() -> dict[str, str]:
         VerdictKind.NOT_ALLOWED_HERE: tr("not allowed here"),
         VerdictKind.NEEDS_EXIT_FIRST: tr("already inside"),
         VerdictKind.NOT_IN_MANIFEST: tr("not in list"),
+        VerdictKind.NOT_RECORDED: tr("not recorded"),
     }
 
 
@@ -102,6 +104,8 @@ def _reasons() -> dict[str, str]:
         "never_admitted": tr("never admitted: use the main entrance"),
         "zone:vip": tr("no VIP access"),
         "was_not_inside": tr("was not recorded inside"),
+        "storage_full": tr("cannot record: let no one in, call the supervisor"),
+        "storage_error": tr("cannot record: let no one in, call the supervisor"),
     }
 
 

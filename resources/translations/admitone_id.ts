@@ -52,6 +52,18 @@
         <translation>TIDAK ADA DI DAFTAR</translation>
     </message>
     <message>
+        <source>STORAGE FULL</source>
+        <translation>PENYIMPANAN PENUH</translation>
+    </message>
+    <message>
+        <source>not recorded</source>
+        <translation>tidak tercatat</translation>
+    </message>
+    <message>
+        <source>cannot record: let no one in, call the supervisor</source>
+        <translation>tidak bisa mencatat: jangan izinkan masuk, panggil supervisor</translation>
+    </message>
+    <message>
         <source>INCOMPLETE SCAN</source>
         <translation>PINDAI TIDAK LENGKAP</translation>
     </message>

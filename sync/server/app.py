@@ -35,6 +35,11 @@ def app_from_config() -> FastAPI:
     return create_app(load_config().server)
 
 
+def _disk_full(exc: OperationalError) -> bool:
+    """SQLite's "database or disk is full", PostgreSQL's disk_full (SQLSTATE 53100)."""
+    return "full" in str(exc.orig).lower() or getattr(exc.orig, "sqlstate", "") == "53100"
+
+
 def _certificate_pin(config: ServerConfig) -> bytes | None:
     """The SHA-256 of the server's certificate, which every enrolment code's fingerprint
     covers (also when serving plain http: the codes stay the same either way)."""
@@ -111,6 +116,16 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
 
     @app.exception_handler(OperationalError)
     async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        if _disk_full(exc):
+            log.error("the database's disk is full: %s", exc.orig)
+            return JSONResponse(
+                {
+                    "detail": "the server's disk is full: nothing from this request was "
+                    "stored; free space (kiosks keep their scans and send them again)"
+                },
+                status_code=507,
+                headers={"Retry-After": "30"},
+            )
         log.warning("database unavailable: %s", exc.orig)
         return JSONResponse(
             {"detail": "the database is busy or unreachable; retry shortly"},
