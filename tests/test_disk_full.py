@@ -26,9 +26,7 @@ def test_a_kiosk_with_a_full_disk_admits_no_one_and_says_storage_full(tmp_path: 
         store.upsert_events([EVENT])
         store.add_public_key(key.public_key())
         claims = [
-            make_claims(
-                valid_from=now - timedelta(hours=1), valid_until=now + timedelta(hours=5)
-            )
+            make_claims(valid_from=now - timedelta(hours=1), valid_until=now + timedelta(hours=5))
             for _ in range(3)
         ]
         store.upsert_tickets(record_for(c) for c in claims)

@@ -271,3 +271,89 @@ def test_a_device_reads_only_its_own_events(enrolled: Enrolled) -> None:
     assert listed == [enrolled.event_id]
     assert response.status_code == 403
     assert response.json() == {"detail": f"this kiosk is not enrolled for event {other['id']}"}
+
+
+# --- the cross-event axis: a device of event A against every resource of event B ------
+
+NOT_EVENT_SCOPED = {
+    ("POST", "/devices/enrol"),  # the code names the event
+    ("GET", "/sync/manifest-key"),  # the server's public key
+    ("POST", "/sync/heartbeat"),  # the kiosk's own clock and health
+    ("POST", "/sync/audit"),  # the kiosk's own supervisor actions
+    ("GET", "/keys"),  # issuing keys sign every event's tickets
+}
+
+
+def _device_may_call(route: tuple[str, str]) -> bool:
+    failures, device_ok, _, _ = MATRIX[route]
+    return "device" not in failures and device_ok != 0
+
+
+def _b_scan(enrolled: Enrolled, ticket: dict[str, Any], event_id: int | None) -> dict[str, Any]:
+    body = _scan(enrolled)
+    body["scans"][0].update(ticket_id=ticket["ticket_id"], event_id=event_id)
+    return body
+
+
+def test_the_cross_event_axis_covers_every_route_a_device_may_call() -> None:
+    callable_routes = {route for route in MATRIX if _device_may_call(route)}
+    assert callable_routes - NOT_EVENT_SCOPED == set(CROSS_EVENT)
+
+
+def _events_listed(enrolled: Enrolled, b: Any) -> None:
+    with enrolled.device() as device:
+        listed = {e["id"] for e in device.get("/events").json()}
+    assert b.event_id not in listed
+
+
+def _event_read(enrolled: Enrolled, b: Any) -> None:
+    with enrolled.device() as device:
+        for path in (f"/events/{b.event_id}", f"/events/{b.event_id}/ticket-types"):
+            response = device.get(path)
+            assert response.status_code == 403, path
+            assert set(response.json()) == {"detail"}
+
+
+def _validated(enrolled: Enrolled, b: Any) -> None:
+    guest = b.by_type("VIP")[0]
+    with enrolled.device() as device:
+        answer = device.post("/validate/scan", json={"code": guest["code"]}).json()
+    assert answer["kind"] == "wrong_event"
+    assert (answer["holder_name"], answer["ticket_id"], answer["seat"]) == (None, None, None)
+
+
+def _manifest(enrolled: Enrolled, b: Any) -> None:
+    from tests.server.test_sync_routes import pull_all
+
+    with enrolled.device() as device:
+        changes = pull_all(device)
+    assert b.event_id not in {c["event_id"] for c in changes}
+
+
+def _pushed(enrolled: Enrolled, b: Any) -> None:
+    guest = b.by_type("GA")[0]
+    with enrolled.device() as device:
+        for claimed in (b.event_id, enrolled.event_id, None):
+            acks = device.post("/sync/scans", json=_b_scan(enrolled, guest, claimed)).json()
+            assert [a["status"] for a in acks["acks"]] == ["rejected"], claimed
+
+
+CROSS_EVENT: dict[tuple[str, str], Callable[[Enrolled, Any], None]] = {
+    ("GET", "/events"): _events_listed,
+    ("GET", "/events/{event_id}"): _event_read,
+    ("GET", "/events/{event_id}/ticket-types"): _event_read,
+    ("POST", "/validate/scan"): _validated,
+    ("GET", "/sync/manifest"): _manifest,
+    ("POST", "/sync/scans"): _pushed,
+}
+
+
+@pytest.mark.parametrize("route", sorted(CROSS_EVENT), ids=lambda r: f"{r[0]} {r[1]}")
+def test_a_device_of_one_event_gets_nothing_of_another(
+    enrolled: Enrolled, route: tuple[str, str]
+) -> None:
+    from sync.seed import seed_demo
+
+    with enrolled.server.admin() as admin:
+        other = seed_demo(admin, general=3, name="Event B")
+    CROSS_EVENT[route](enrolled, other)
