@@ -9,9 +9,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # Qt tests run without a 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.pg import PostgresCluster
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner import (
@@ -124,3 +127,23 @@ SEAT = Seat("B", "12", 7)
 
 forge = forged_copy
 """A genuine code with one signature bit flipped (``scanner.scene.forged_copy``)."""
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster | None]:
+    """A throwaway PostgreSQL cluster for the session (``tests/pg.py``), with a migrated
+    template database; CI must have it, a laptop without PostgreSQL skips."""
+    from sync.server.migrate import upgrade
+    from tests.pg import PostgresCluster, PostgresUnavailableError
+
+    try:
+        cluster = PostgresCluster()
+        cluster.start()
+    except PostgresUnavailableError as exc:
+        if os.environ.get("CI"):
+            raise  # CI must run the PostgreSQL half of the suite
+        pytest.skip(f"{exc} (skipped on this laptop only; CI installs PostgreSQL)")
+    cluster.execute("CREATE DATABASE template_admitone")
+    upgrade(cluster.url("template_admitone"))
+    yield cluster
+    cluster.stop()

@@ -21,25 +21,10 @@ from sync.config import ServerConfig
 from sync.server.admin import init
 from sync.server.app import create_app
 from sync.server.migrate import upgrade
-from tests.pg import PostgresCluster, PostgresUnavailableError
+from tests.pg import PostgresCluster
 
 DATABASES = ["sqlite", "postgresql"]
 _names = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PostgresCluster | None]:
-    try:
-        cluster = PostgresCluster()
-        cluster.start()
-    except PostgresUnavailableError as exc:
-        if os.environ.get("CI"):
-            raise  # CI must run the PostgreSQL half of the suite
-        pytest.skip(f"{exc} (skipped on this laptop only; CI installs PostgreSQL)")
-    cluster.execute("CREATE DATABASE template_admitone")
-    upgrade(cluster.url("template_admitone"))
-    yield cluster
-    cluster.stop()
 
 
 @pytest.fixture(scope="session")

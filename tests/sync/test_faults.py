@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import signal
 import sqlite3
@@ -11,6 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +44,44 @@ def server_scan_ids(world: World) -> set[str]:
 
 def local_scan_ids(store: Store) -> set[str]:
     return {row[0] for row in store.db.execute("SELECT scan_id FROM scans WHERE local = 1")}
+
+
+def ticket_scan_ids(store: Store) -> set[str]:
+    """Every scan of a ticket the kiosk holds, its own and the others' (scans of
+    unreadable codes stay with the kiosk that made them)."""
+    return {
+        row[0] for row in store.db.execute("SELECT scan_id FROM scans WHERE ticket_id IS NOT NULL")
+    }
+
+
+def converged(kiosks: list[Kiosk]) -> bool:
+    """Everything uploaded, and every kiosk holds every ticket scan anyone made."""
+    if any(k.store.pending_count() for k in kiosks):
+        return False
+    own = set().union(
+        *(
+            {
+                r[0]
+                for r in k.store.db.execute(
+                    "SELECT scan_id FROM scans WHERE local = 1 AND ticket_id IS NOT NULL"
+                )
+            }
+            for k in kiosks
+        )
+    )
+    return all(ticket_scan_ids(k.store) == own for k in kiosks)
+
+
+def assert_same_state_everywhere(kiosks: list[Kiosk]) -> None:
+    tickets = {
+        row[0]
+        for row in kiosks[0].store.db.execute(
+            "SELECT DISTINCT ticket_id FROM scans WHERE ticket_id IS NOT NULL"
+        )
+    }
+    for ticket in tickets:
+        states = [fold(k.store.scans_for_ticket(ticket)) for k in kiosks]
+        assert all(state == states[0] for state in states), ticket
 
 
 @pytest.mark.slow
@@ -99,9 +139,7 @@ def test_three_kiosks_push_1000_scans_exactly_once_through_faults_and_restarts(
                 kiosk.client.sync_once()
             except SyncError as exc:
                 errors.append(str(exc))
-        if all(k.store.pending_count() == 0 for k in kiosks) and all(
-            len(list(k.store.db.execute("SELECT 1 FROM scans"))) == TOTAL_SCANS for k in kiosks
-        ):
+        if converged(kiosks):
             break
     proxy.stop()
 
@@ -109,15 +147,8 @@ def test_three_kiosks_push_1000_scans_exactly_once_through_faults_and_restarts(
     assert sum(len(ids) for ids in local) == TOTAL_SCANS
     assert server_scan_ids(world) == set().union(*local)  # exactly those 1,000
     assert [k.store.pending_count() for k in kiosks] == [0, 0, 0]
-    tickets = {
-        row[0]
-        for row in kiosks[0].store.db.execute(
-            "SELECT DISTINCT ticket_id FROM scans WHERE ticket_id IS NOT NULL"
-        )
-    }
-    for ticket in tickets:
-        states = [fold(k.store.scans_for_ticket(ticket)) for k in kiosks]
-        assert states[0] == states[1] == states[2], ticket
+    assert converged(kiosks)
+    assert_same_state_everywhere(kiosks)
     # The faults really happened.
     assert proxy.counts["pass"] > 0
     assert (
@@ -225,3 +256,96 @@ def test_a_pull_killed_at_random_points_resumes_to_the_same_manifest(world: Worl
     reference.client.pull()
     assert manifest(victim_path) == manifest(reference_path)
     assert len(manifest(victim_path)["tickets"]) == len(world.demo.tickets) + 8000
+
+
+KIOSKS_AT_SCALE = 20
+SCANS_EACH = 500
+
+
+@pytest.mark.slow
+def test_twenty_kiosks_on_postgresql_converge_through_faults_and_two_restarts(
+    pg_cluster: Any, tmp_path: Path
+) -> None:
+    """20 kiosks × 500 scans, every request through a faulty network, the server killed
+    and restarted twice: the server holds exactly the 10,000 scans and every kiosk ends
+    with the same state of every ticket."""
+    import psycopg
+
+    from sync.client import SyncClient
+    from sync.seed import seed_demo
+    from tests.live_server import ServerProcess
+
+    pg_cluster.execute("CREATE DATABASE faults_at_scale TEMPLATE template_admitone")
+    server = ServerProcess(pg_cluster.url("faults_at_scale"), tmp_path)
+    server.init()
+    server.start()
+    proxy = FaultProxy(server.port, seed=7, fault_rate=0.2)
+    proxy.start()
+    stores: list[Store] = []
+    try:
+        with server.admin() as admin:
+            demo = seed_demo(admin, general=300)
+        retry = RetryPolicy(attempts=3, initial=0.02, maximum=0.2, rng=random.Random(5))
+        kiosks: list[Kiosk] = []
+        for n in range(KIOSKS_AT_SCALE):
+            with server.admin() as admin:
+                code = enrol_code(admin, demo.event_id, f"Gate {n}")
+            store = Store.open(tmp_path / f"kiosk-{n}.db")
+            stores.append(store)
+            client = SyncClient(store, retry=retry)
+            for _ in range(10):  # enrolment goes through the faults as well
+                try:
+                    client.enrol(proxy.url, code)
+                    break
+                except SyncError:
+                    continue
+            client.push_batch = 100
+            client.page_size = 500
+            kiosks.append(Kiosk(store, client, f"Gate {n}"))
+        codes = [t["code"] for t in demo.tickets]
+        t0 = datetime.now(UTC)
+
+        def run_kiosk(kiosk: Kiosk, seed: int) -> None:
+            rng = random.Random(seed)
+            gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name=kiosk.gate)
+            for n in range(SCANS_EACH):
+                text = rng.choice(codes) if rng.random() < 0.9 else "FORGED-OR-GARBAGE"
+                gate.scan(text, t0 + timedelta(milliseconds=seed * 1_000_000 + n))
+                if n % 100 == 99:
+                    try:
+                        kiosk.client.sync_once()
+                    except SyncError:
+                        pass  # the faults; the next round retries
+
+        threads = [
+            threading.Thread(target=run_kiosk, args=(k, i + 1)) for i, k in enumerate(kiosks)
+        ]
+        for thread in threads:
+            thread.start()
+        for _ in range(2):
+            server.kill()
+            server.start()
+        for thread in threads:
+            thread.join(300)
+        assert not any(t.is_alive() for t in threads)
+        for _ in range(40):
+            for kiosk in kiosks:
+                with contextlib.suppress(SyncError):
+                    kiosk.client.sync_once()
+            if converged(kiosks):
+                break
+        local = [local_scan_ids(k.store) for k in kiosks]
+        assert sum(len(ids) for ids in local) == KIOSKS_AT_SCALE * SCANS_EACH
+        with psycopg.connect(
+            f"host=127.0.0.1 port={pg_cluster.port} user=postgres dbname=faults_at_scale"
+        ) as conn:
+            on_server = {row[0] for row in conn.execute("SELECT scan_id FROM scans")}
+        assert on_server == set().union(*local)  # exactly the 10,000, once each
+        assert converged(kiosks)
+        assert_same_state_everywhere(kiosks)
+        assert sum(proxy.counts[f] for f in ("refuse", "reset_request", "reset_response")) >= 10
+    finally:
+        proxy.stop()
+        for store in stores:
+            store.close()
+        server.stop()
