@@ -12,7 +12,8 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,23 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def running_server(
+    database_url: str, workdir: Path, *, tls: bool = True, **settings: str
+) -> Iterator[ServerProcess]:
+    """``admitone server`` set up and running for the ``with`` block, then stopped.
+    ``settings`` become ``ADMITONE_SERVER_*`` environment overrides."""
+    server = ServerProcess(database_url, workdir, tls=tls)
+    for name, value in settings.items():
+        server.env[f"ADMITONE_SERVER_{name.upper()}"] = value
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class ServerProcess:

@@ -12,7 +12,7 @@ import httpx
 from scanner import Gate, Mode, Store, Tone, preset, sign
 from scanner.verdict import VerdictKind
 from tests.conftest import EVENT, make_claims, record_for
-from tests.live_server import ServerProcess
+from tests.live_server import running_server
 from tests.small_disk import fill, small_disk
 
 
@@ -51,57 +51,54 @@ def test_a_server_with_a_full_disk_answers_507_and_keeps_what_it_acknowledged(
 ) -> None:
     from sync.seed import enrol_code, seed_demo
 
-    with small_disk(tmp_path / "disk", 24) as disk:
-        server = ServerProcess(f"sqlite:///{disk / 'server.db'}", tmp_path, tls=False)
-        server.init()
-        server.start()
-        try:
-            with server.admin() as admin:
-                demo = seed_demo(admin, general=20)
-                code = enrol_code(admin, demo.event_id, "Gate F")
-            with httpx.Client(base_url=server.api, timeout=30) as anonymous:
-                token = anonymous.post(
-                    "/devices/enrol", json={"code": code, "device_id": "kiosk-full"}
-                ).json()["token"]
-            device = httpx.Client(
-                base_url=server.api, timeout=30, headers={"Authorization": f"Bearer {token}"}
-            )
+    with (
+        small_disk(tmp_path / "disk", 24) as disk,
+        running_server(f"sqlite:///{disk / 'server.db'}", tmp_path, tls=False) as server,
+    ):
+        with server.admin() as admin:
+            demo = seed_demo(admin, general=20)
+            code = enrol_code(admin, demo.event_id, "Gate F")
+        with httpx.Client(base_url=server.api, timeout=30) as anonymous:
+            token = anonymous.post(
+                "/devices/enrol", json={"code": code, "device_id": "kiosk-full"}
+            ).json()["token"]
+        device = httpx.Client(
+            base_url=server.api, timeout=30, headers={"Authorization": f"Bearer {token}"}
+        )
 
-            def batch() -> list[dict[str, object]]:
-                return [
-                    {
-                        "scan_id": uuid.uuid4().hex,
-                        "device_id": "kiosk-full",
-                        "gate": "Gate F" * 16,
-                        "zone": "main",
-                        "direction": "in",
-                        "scanned_at": datetime.now(UTC).isoformat(),
-                        "verdict": "invalid",
-                        "reason": "x" * 200,
-                    }
-                    for _ in range(200)
-                ]
+        def batch() -> list[dict[str, object]]:
+            return [
+                {
+                    "scan_id": uuid.uuid4().hex,
+                    "device_id": "kiosk-full",
+                    "gate": "Gate F" * 16,
+                    "zone": "main",
+                    "direction": "in",
+                    "scanned_at": datetime.now(UTC).isoformat(),
+                    "verdict": "invalid",
+                    "reason": "x" * 200,
+                }
+                for _ in range(200)
+            ]
 
-            acknowledged: set[str] = set()
-            fill(disk, leave=256 * 1024)
-            statuses = []
-            for _ in range(40):
-                scans = batch()
-                answer = device.post("/sync/scans", json={"scans": scans})
-                statuses.append(answer.status_code)
-                if answer.status_code == 200:
-                    acknowledged |= {a["scan_id"] for a in answer.json()["acks"]}
-                else:
-                    break
-            assert statuses[-1] == 507
-            assert "disk is full" in answer.json()["detail"]
-            (disk / "filler").unlink()
-            assert device.get("/sync/manifest-key").status_code == 200
-            stored = _stored_scan_ids(disk / "server.db")
-            assert acknowledged <= stored  # nothing acknowledged was lost
-            device.close()
-        finally:
-            server.stop()
+        acknowledged: set[str] = set()
+        fill(disk, leave=256 * 1024)
+        statuses = []
+        for _ in range(40):
+            scans = batch()
+            answer = device.post("/sync/scans", json={"scans": scans})
+            statuses.append(answer.status_code)
+            if answer.status_code == 200:
+                acknowledged |= {a["scan_id"] for a in answer.json()["acks"]}
+            else:
+                break
+        assert statuses[-1] == 507
+        assert "disk is full" in answer.json()["detail"]
+        (disk / "filler").unlink()
+        assert device.get("/sync/manifest-key").status_code == 200
+        stored = _stored_scan_ids(disk / "server.db")
+        assert acknowledged <= stored  # nothing acknowledged was lost
+        device.close()
 
 
 def _stored_scan_ids(path: Path) -> set[str]:

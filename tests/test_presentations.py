@@ -31,17 +31,6 @@ def test_one_code_shown_again_and_again_just_inside_the_window_is_decided_again(
     assert [s.verdict for s in journal] == [str(v.kind) for v in fresh]
 
 
-def test_a_held_up_code_is_one_presentation_within_the_cap(
-    issue: Issue, make_gate: GateFactory, store: Store
-) -> None:
-    text, _ = issue()
-    gate = make_gate()
-    first = gate.scan(text, NOW, camera=True)
-    repeats = [gate.scan(text, NOW + timedelta(seconds=s), camera=True) for s in range(1, 10)]
-    assert all(r.repeat and r.scan_id == first.scan_id for r in repeats)
-    assert store.counts_by_verdict() == {"admitted": 1}
-
-
 def test_typed_and_hand_scanned_codes_are_never_debounced(
     issue: Issue, make_gate: GateFactory, store: Store
 ) -> None:

@@ -51,6 +51,15 @@ class _HeldKey:
     text: str
 
 
+def _typed(event: QKeyEvent) -> str:
+    """The character a key press types, or "" (a control key, a shortcut)."""
+    text = event.text()
+    shortcut = event.modifiers() & (
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    return text if text and text.isprintable() and not shortcut else ""
+
+
 def _is_text_field(widget: QObject | None) -> bool:
     return isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox)
 
@@ -129,13 +138,8 @@ class ScannerKeys(QObject):
             self._idle.stop()
             self.scanned.emit(code)
             return True
-        text = event.text()
-        if (
-            text
-            and text.isprintable()
-            and not event.modifiers()
-            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
-        ):
+        text = _typed(event)
+        if text:
             self._code += text
             self._idle.start()
             return True
@@ -162,13 +166,8 @@ class ScannerKeys(QObject):
                 return True
             self._release_held()
             return False
-        text = event.text()
-        if (
-            text
-            and text.isprintable()
-            and not event.modifiers()
-            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
-        ):
+        text = _typed(event)
+        if text:
             self._held.append(_HeldKey(field, event.key(), event.modifiers(), text))
             self._gap.start()
             return True

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.kiosk_setup import enrolled_kiosk
+from tests.bench.kiosk_setup import enrolled_kiosk, run_probe
 from tests.bench.report import progress, table
 from tests.live_server import ServerProcess
 
@@ -49,19 +49,7 @@ def main() -> None:
         )
         progress(f"the kiosk on the video for {SECONDS:.0f} s, syncing every second")
         started = time.perf_counter()
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tests.bench.kiosk_probe",
-                str(store_path),
-                str(video),
-                str(SECONDS),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=SECONDS + 60,
-        )
+        result = run_probe(store_path, video, SECONDS)
         kiosk = json.loads(result.stdout.strip().splitlines()[-1])
         progress(
             f"probe ran {time.perf_counter() - started:.1f} s, exit status {result.returncode}"

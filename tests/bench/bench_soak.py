@@ -15,13 +15,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.kiosk_setup import enrolled_kiosk
+from tests.bench.kiosk_setup import enrolled_kiosk, run_probe
 from tests.bench.report import progress, table
 from tests.live_server import ServerProcess
 
@@ -41,20 +39,7 @@ def main() -> None:
         store_path, video = enrolled_kiosk(workdir, server, tickets=20)
         progress(f"the kiosk on a looped video for {minutes:g} min, syncing every second")
         started = time.perf_counter()
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tests.bench.kiosk_probe",
-                str(store_path),
-                str(video),
-                str(seconds),
-                str(min(WARMUP_SECONDS, seconds / 4)),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 300,
-        )
+        result = run_probe(store_path, video, seconds, min(WARMUP_SECONDS, seconds / 4))
         took = time.perf_counter() - started
     finally:
         server.stop()

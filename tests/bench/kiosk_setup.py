@@ -3,6 +3,8 @@ store and a 720p gate video of genuine and forged tickets."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from scanner.scene import empty_frame, forged_copy, make_frame, write_video
@@ -12,6 +14,27 @@ from sync.client import SyncClient
 from sync.seed import enrol_code, seed_demo
 from tests.bench.report import progress
 from tests.live_server import ServerProcess
+
+
+def run_probe(
+    store_path: Path, video: Path, seconds: float, warmup: float = 0.0
+) -> subprocess.CompletedProcess[str]:
+    """The real kiosk, in a process of its own, on ``video`` for ``seconds``
+    (``tests/bench/kiosk_probe.py`` prints its figures as one JSON line)."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.kiosk_probe",
+            str(store_path),
+            str(video),
+            str(seconds),
+            str(warmup),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 300,
+    )
 
 
 def enrolled_kiosk(workdir: Path, server: ServerProcess, *, tickets: int = 12) -> tuple[Path, Path]:

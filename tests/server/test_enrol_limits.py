@@ -9,18 +9,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live_server import ServerProcess
+from tests.live_server import ServerProcess, running_server
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(f"sqlite:///{tmp_path / 'server.db'}", tmp_path, tls=False)
-    process.env["ADMITONE_SERVER_ENROL_ATTEMPTS_PER_MINUTE"] = "4"
-    process.env["ADMITONE_SERVER_ENROL_ATTEMPTS_GLOBAL_PER_MINUTE"] = "6"
-    process.init()
-    process.start()
-    yield process
-    process.stop()
+    with running_server(
+        f"sqlite:///{tmp_path / 'server.db'}",
+        tmp_path,
+        tls=False,
+        enrol_attempts_per_minute="4",
+        enrol_attempts_global_per_minute="6",
+    ) as process:
+        yield process
 
 
 def guess(server: ServerProcess, source: str, n: int, **headers: str) -> int:

@@ -21,7 +21,7 @@ from scanner.ticket import key_id_of
 from scanner.verdict import VerdictKind
 from sync.client import ManifestRefusedError, OfflineError, RetryPolicy, SyncClient
 from sync.config import ServerConfig
-from tests.live_server import ServerProcess
+from tests.live_server import ServerProcess, running_server
 from tests.sync.conftest import Kiosk, World
 
 Tamper = Callable[[dict[str, Any], httpx.Request], dict[str, Any] | None]
@@ -49,6 +49,20 @@ class TamperingProxy(httpx.BaseTransport):
             raise httpx.RemoteProtocolError("connection dropped by the proxy", request=request)
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         return httpx.Response(200, headers=headers, content=json.dumps(page).encode())
+
+
+class Serves(httpx.BaseTransport):
+    """Answers every manifest request with one recorded ``page``: a replay, or a page
+    taken from another kiosk's line; everything else goes on through ``rest``."""
+
+    def __init__(self, page: httpx.Response, rest: httpx.BaseTransport) -> None:
+        self.page = page
+        self.rest = rest
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sync/manifest"):
+            return httpx.Response(200, headers=self.page.headers, content=self.page.content)
+        return self.rest.handle_request(request)
 
 
 def through(kiosk: Kiosk, proxy: httpx.BaseTransport) -> SyncClient:
@@ -133,14 +147,8 @@ def test_an_old_page_replayed_for_a_new_cursor_is_refused(world: World, tmp_path
     client.pull()  # the kiosk moves on past the refund
     assert kiosk.store.get_revocation(ticket) is not None
 
-    class Replay(httpx.BaseTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            if request.url.path.endswith("/sync/manifest"):
-                return httpx.Response(200, headers=old.headers, content=old.content)
-            return recorder.handle_request(request)
-
     with pytest.raises(ManifestRefusedError, match="rollback"):
-        through(kiosk, Replay()).pull()
+        through(kiosk, Serves(old, recorder)).pull()
 
 
 def test_a_page_made_for_another_kiosk_is_refused(world: World) -> None:
@@ -149,14 +157,8 @@ def test_a_page_made_for_another_kiosk_is_refused(world: World) -> None:
     through(west, recorder).pull()
     west_page = recorder.pages[-1]
 
-    class Swap(httpx.BaseTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            if request.url.path.endswith("/sync/manifest"):
-                return httpx.Response(200, headers=west_page.headers, content=west_page.content)
-            return recorder.handle_request(request)
-
     with pytest.raises(ManifestRefusedError, match="another kiosk"):
-        through(east, Swap()).pull()
+        through(east, Serves(west_page, recorder)).pull()
 
 
 def test_withheld_pages_leave_the_kiosk_scanning_and_saying_so(
@@ -179,14 +181,9 @@ def test_an_expired_page_is_refused_as_a_freeze(tmp_path: Path) -> None:
     from scanner import Store
     from sync.seed import enrol_code, seed_demo
 
-    server = ServerProcess(
-        f"sqlite:///{tmp_path / 'server.db'}",
-        tmp_path,
-    )
-    server.env["ADMITONE_SERVER_MANIFEST_PAGE_SECONDS"] = "0"
-    server.init()
-    server.start()
-    try:
+    with running_server(
+        f"sqlite:///{tmp_path / 'server.db'}", tmp_path, manifest_page_seconds="0"
+    ) as server:
         with server.admin() as admin:
             demo = seed_demo(admin, general=3)
             code = enrol_code(admin, demo.event_id, "Frozen Gate")
@@ -196,6 +193,4 @@ def test_an_expired_page_is_refused_as_a_freeze(tmp_path: Path) -> None:
                 client.enrol(server.url, code)
             assert store.ticket_count() == 0
             assert "expired" in client.status().trust_problem
-    finally:
-        server.stop()
     assert ServerConfig().manifest_page_seconds == 900

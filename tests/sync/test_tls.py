@@ -20,19 +20,16 @@ from sync.client import (
     UntrustedServerError,
 )
 from sync.seed import enrol_code, seed_demo
-from tests.live_server import ServerProcess
+from tests.live_server import ServerProcess, running_server
 from tests.sync.conftest import World
 
 
 @pytest.fixture
 def impostor(tmp_path: Path) -> Iterator[ServerProcess]:
     """Another AdmitOne server with keys and a certificate of its own."""
-    server = ServerProcess(f"sqlite:///{tmp_path / 'other.db'}", tmp_path / "other")
     (tmp_path / "other").mkdir()
-    server.init()
-    server.start()
-    yield server
-    server.stop()
+    with running_server(f"sqlite:///{tmp_path / 'other.db'}", tmp_path / "other") as server:
+        yield server
 
 
 def client_for(store: Store) -> SyncClient:
@@ -77,10 +74,7 @@ def test_an_enrolled_kiosk_talks_to_no_other_certificate(
 
 
 def test_plain_http_is_refused_unless_allowed_and_then_shown(tmp_path: Path) -> None:
-    server = ServerProcess(f"sqlite:///{tmp_path / 'lan.db'}", tmp_path, tls=False)
-    server.init()
-    server.start()
-    try:
+    with running_server(f"sqlite:///{tmp_path / 'lan.db'}", tmp_path, tls=False) as server:
         with server.admin() as admin:
             demo = seed_demo(admin, general=2)
             code = enrol_code(admin, demo.event_id, "LAN Gate")
@@ -91,8 +85,6 @@ def test_plain_http_is_refused_unless_allowed_and_then_shown(tmp_path: Path) -> 
             client.enrol(server.url, code, insecure_http=True)
             assert client.status().insecure
             assert store.ticket_count() == len(demo.tickets)
-    finally:
-        server.stop()
 
 
 def test_the_server_will_not_serve_plain_http_by_accident(tmp_path: Path) -> None:

@@ -77,13 +77,15 @@ def test_every_kiosk_signal_direct_and_queued_keeps_its_payloads(
     bridge, window = kiosk.bridge, kiosk.window
     bridge.stop()  # its status thread would add emissions of its own
     # Keep the real slots out of it (they would paint 100,000 verdicts); count instead.
-    for signal in (
+    from_workers = (
         bridge.verdictReady,
         bridge.frameReady,
         bridge.cameraChanged,
         bridge.statusChanged,
         bridge.actionDone,
-    ):
+    )
+    on_the_gui_thread = (window.keys.scanned, window.keys.incomplete, window.pin_dialog.unlocked)
+    for signal in (*from_workers, *on_the_gui_thread):
         signal.disconnect()
     payload = object()
     image = QImage(8, 8, QImage.Format.Format_BGR888)
@@ -104,20 +106,10 @@ def test_every_kiosk_signal_direct_and_queued_keeps_its_payloads(
         lambda: window.keys.incomplete.emit(),
         lambda: window.pin_dialog.unlocked.emit(),
     ]
-    for signal in (
-        bridge.verdictReady,
-        bridge.frameReady,
-        bridge.cameraChanged,
-        bridge.statusChanged,
-        bridge.actionDone,
-    ):
+    for signal in from_workers:
         signal.connect(count, Qt.ConnectionType.QueuedConnection)
-    window.keys.scanned.disconnect()
-    window.keys.incomplete.disconnect()
-    window.pin_dialog.unlocked.disconnect()
-    window.keys.scanned.connect(count)
-    window.keys.incomplete.connect(count)
-    window.pin_dialog.unlocked.connect(count)
+    for signal in on_the_gui_thread:
+        signal.connect(count)
 
     before = (*counts(), sys.getrefcount(payload))
     per_signal = EMISSIONS // len(emitters)
