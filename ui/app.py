@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from scanner.camera import open_source
@@ -98,8 +100,16 @@ def run(
     if fullscreen:
         kiosk.window.show_full_screen()
     else:
-        kiosk.window.show()
+        kiosk.window.show_windowed()
     kiosk.window.setFocus()
+    # SIGTERM (systemd stopping the kiosk) and Ctrl+C close it as the Quit button does:
+    # the pipeline stops and the store closes.  Python runs signal handlers only when
+    # it has control, so a timer hands it control a few times a second.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: app.quit())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
     try:
         return app.exec()
     finally:

@@ -259,6 +259,11 @@ class KioskWindow(QMainWindow):
         self.setGeometry(screen.geometry())
         self.showFullScreen()
 
+    def show_windowed(self) -> None:
+        """An ordinary window, most of the screen, centred (the demo, a laptop)."""
+        self._place(self, 0.85, fill=True)
+        self.show()
+
     def leave_kiosk_mode(self) -> None:
         """Out of full screen into an ordinary window that lies wholly on the screen."""
         self.showNormal()

@@ -134,3 +134,56 @@ def test_a_window_that_is_not_full_screen_lies_on_the_screen(
         report, _ = run_kiosk(display, kiosk_store, tmp_path, fullscreen=False)
     assert report["title"] == "READY"
     assert report["problems"] == []
+
+
+def test_the_kiosk_stops_cleanly_on_sigterm_as_systemd_stops_it(
+    kiosk_store: Path, tmp_path: Path, issue: Issue
+) -> None:
+    """``admitone kiosk`` in a real window, sized to the screen, then SIGTERM: it closes
+    as the Quit button does and exits 0 (no abort at shutdown, no os._exit)."""
+    import signal
+    import time
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    now = datetime.now(UTC)
+    code, _ = issue(valid_from=now - timedelta(hours=1), valid_until=now + timedelta(hours=3))
+    from scanner.scene import make_frame
+
+    cv2.imwrite(str(frames / "ticket.png"), make_frame(code, "clean", 1))
+    admitone = str(Path(sys.executable).with_name("admitone"))
+    with open_display(1280, 800, True) as display:
+        kiosk = subprocess.Popen(
+            [admitone, "kiosk", "--store", str(kiosk_store), "--source", str(frames), "--windowed"],
+            env=display.env(ADMITONE_DATA_DIR=str(tmp_path)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while "AdmitOne" not in _window_names(display) or not _admitted(kiosk_store):
+            assert kiosk.poll() is None, kiosk.stderr.read() if kiosk.stderr else ""
+            assert time.monotonic() < deadline, "the kiosk window never showed an admit"
+            time.sleep(0.1)  # polling another process's window and journal, with a deadline
+        kiosk.send_signal(signal.SIGTERM)
+        assert kiosk.wait(30) == 0
+    with Store.open(kiosk_store) as store:
+        assert store.integrity_ok()
+        assert store.counts_by_verdict().get("admitted") == 1  # it scanned before it stopped
+
+
+def _admitted(store: Path) -> bool:
+    import sqlite3
+
+    with sqlite3.connect(store, timeout=5) as conn:
+        return bool(conn.execute("SELECT 1 FROM scans WHERE verdict = 'admitted'").fetchone())
+
+
+def _window_names(display: VirtualDisplay) -> str:
+    tree = subprocess.run(
+        ["xwininfo", "-display", display.display, "-root", "-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return tree.stdout
