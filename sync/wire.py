@@ -7,6 +7,7 @@ not understand instead of half-applying it.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, time
 from typing import Annotated, Any, Literal
 
@@ -54,6 +55,9 @@ def _in_range(value: datetime) -> datetime:
 Moment = Annotated[AwareDatetime, BeforeValidator(_no_numbers), AfterValidator(_in_range)]
 """An aware date and time between 2000 and 2100: the only kind the API accepts."""
 
+SCAN_FIELDS = tuple(f.name for f in fields(ScanEvent))
+"""A scan's fields, one list for the domain, the wire and the server's rows."""
+
 MAX_PUSH_BATCH = 1000
 MAX_PAGE = 10_000
 
@@ -78,20 +82,9 @@ class ScanEventWire(WireModel):
 
     @classmethod
     def from_event(cls, event: ScanEvent) -> ScanEventWire:
-        return cls(
-            scan_id=event.scan_id,
-            ticket_id=event.ticket_id,
-            event_id=event.event_id,
-            device_id=event.device_id,
-            gate=event.gate,
-            zone=event.zone,
-            direction=str(event.direction),  # type: ignore[arg-type]
-            scanned_at=event.scanned_at,
-            verdict=event.verdict,
-            reason=event.reason,
-            override_by=event.override_by,
-            override_reason=event.override_reason,
-        )
+        """The domain's scan on the wire: the same fields, by name (one mapping)."""
+        values = {name: getattr(event, name) for name in SCAN_FIELDS}
+        return cls.model_validate({**values, "direction": str(event.direction)})
 
     def to_event(self) -> ScanEvent:
         return ScanEvent.from_attributes(self)

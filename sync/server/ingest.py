@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -20,13 +21,19 @@ from scanner.state import EventDays, ScanEvent, fold
 from sync.server import changes
 from sync.server.auth import Principal
 from sync.server.models import Conflict, Event, Scan, Ticket
-from sync.wire import PushResponse, ScanAck, ScanEventWire
+from sync.wire import SCAN_FIELDS, PushResponse, ScanAck, ScanEventWire
 
 _CHUNK = 500
 
 
 def scan_event(row: Scan) -> ScanEvent:
+    """A stored row as the domain's scan (the row's columns are the scan's fields)."""
     return ScanEvent.from_attributes(row)
+
+
+def scan_row(scan: ScanEventWire) -> dict[str, Any]:
+    """A scan as a row of the ``scans`` table: the wire's fields, by name."""
+    return {name: getattr(scan, name) for name in SCAN_FIELDS}
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -98,26 +105,7 @@ def store_scans(
     """Insert scans known to be new, log them for other kiosks, refresh conflicts."""
     if not fresh:
         return 0
-    session.execute(
-        insert(Scan),
-        [
-            {
-                "scan_id": s.scan_id,
-                "ticket_id": s.ticket_id,
-                "event_id": s.event_id,
-                "device_id": s.device_id,
-                "gate": s.gate,
-                "zone": s.zone,
-                "direction": s.direction,
-                "scanned_at": s.scanned_at,
-                "verdict": s.verdict,
-                "reason": s.reason,
-                "override_by": s.override_by,
-                "override_reason": s.override_reason,
-            }
-            for s in fresh
-        ],
-    )
+    session.execute(insert(Scan), [scan_row(s) for s in fresh])
     # Only scans of a ticket travel to other kiosks, and only to its event's: a scan
     # of an unreadable code has no event, and would otherwise reach every kiosk.
     changes.record(
