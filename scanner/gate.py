@@ -31,8 +31,8 @@ from scanner.checkpoint import Checkpoint
 from scanner.keys import Keyring
 from scanner.limits import MAX_GATE_NAME, MAX_OVERRIDE_REASON
 from scanner.manifest import EventRecord
-from scanner.rules import decide
-from scanner.state import Direction, ScanEvent, TicketState, fold
+from scanner.rules import judge
+from scanner.state import Direction, ScanEvent
 from scanner.store import META_GATE, JournalWriteError, Store
 from scanner.ticket import Rejection, verify
 from scanner.verdict import Verdict, VerdictKind
@@ -200,17 +200,18 @@ class Gate:
         revocation = self.store.get_revocation(ticket_id)
         event = self._event(claims.event_id)
         days = event.days if event is not None else None
-        state = fold(self.store.scans_for_ticket(ticket_id), days=days, now=now)
-        kind, reason = decide(
+        judgement = judge(
             claims,
             record,
             revocation,
-            state,
+            self.store.scans_for_ticket(ticket_id),
             checkpoint,
             self.event_ids,
             now,
+            days=days,
             event_allows_reentry=bool(event and event.allow_reentry),
         )
+        kind, reason = judgement.kind, judgement.reason
         scan = self._journal(ticket_id, claims.event_id, kind, reason, now)
         return Verdict(
             kind,
@@ -219,7 +220,7 @@ class Gate:
             scan_id=scan.scan_id,
             claims=claims,
             ticket=record,
-            first_used=_first_use(state, checkpoint.zone, kind, today_only=days is not None),
+            first_used=judgement.first_used,
             not_in_manifest=record is None,
             timezone=event.timezone if event else self._home_timezone(),
             gate=self.gate_name,
@@ -337,17 +338,3 @@ class _Presentation:
     first_seen: datetime
     last_seen: datetime
     verdict: Verdict
-
-
-def _first_use(
-    state: TicketState, zone: str, kind: VerdictKind, *, today_only: bool
-) -> ScanEvent | None:
-    """The admission a supervisor asks about: for a ticket inside now (a passback) the
-    entry that put it there; else the first ever, or on an event with days the latest,
-    which is today's."""
-    zone_state = state.zone(zone)
-    if kind is VerdictKind.NEEDS_EXIT_FIRST:
-        return zone_state.last_in
-    if today_only:
-        return zone_state.last_in if zone_state.entries_today else None
-    return zone_state.first_in or state.first_used

@@ -13,12 +13,13 @@ validity (people must always be let out).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from scanner.checkpoint import Checkpoint
 from scanner.manifest import Revocation, TicketRecord, TicketStatus
-from scanner.state import Direction, TicketState
+from scanner.state import Direction, EventDays, ScanEvent, TicketState, fold
 from scanner.ticket import TicketClaims
 from scanner.verdict import VerdictKind
 
@@ -71,3 +72,56 @@ def decide(
             return VerdictKind.ADMITTED, "reentry"
         return VerdictKind.ALREADY_USED, ""
     return VerdictKind.ADMITTED, ""
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    kind: VerdictKind
+    reason: str
+    first_used: ScanEvent | None
+    """The admission staff are told about (see :func:`first_use`)."""
+
+
+def judge(
+    claims: TicketClaims,
+    record: TicketRecord | None,
+    revocation: Revocation | None,
+    scans: Iterable[ScanEvent],
+    checkpoint: Checkpoint,
+    event_ids: Collection[int],
+    now: datetime,
+    *,
+    days: EventDays | None,
+    event_allows_reentry: bool,
+) -> Judgement:
+    """The one check path: fold the ticket's scans (with its event's days), decide, and
+    name the admission to show.  The kiosk's gate and the server's online validation
+    both call this with what they hold, so they cannot drift apart."""
+    state = fold(scans, days=days, now=now)
+    kind, reason = decide(
+        claims,
+        record,
+        revocation,
+        state,
+        checkpoint,
+        event_ids,
+        now,
+        event_allows_reentry=event_allows_reentry,
+    )
+    return Judgement(
+        kind, reason, first_use(state, checkpoint.zone, kind, today_only=days is not None)
+    )
+
+
+def first_use(
+    state: TicketState, zone: str, kind: VerdictKind, *, today_only: bool
+) -> ScanEvent | None:
+    """The admission a supervisor asks about: for a ticket inside now (a passback) the
+    entry that put it there; else the first ever, or on an event with days the latest,
+    which is today's."""
+    zone_state = state.zone(zone)
+    if kind is VerdictKind.NEEDS_EXIT_FIRST:
+        return zone_state.last_in
+    if today_only:
+        return zone_state.last_in if zone_state.entries_today else None
+    return zone_state.first_in or state.first_used

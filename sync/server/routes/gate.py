@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from scanner.checkpoint import preset
 from scanner.keys import Keyring, public_from_raw
 from scanner.manifest import TicketRecord, TicketStatus
-from scanner.rules import decide
-from scanner.state import EFFECTIVE_VERDICTS, fold
+from scanner.rules import judge
+from scanner.state import EFFECTIVE_VERDICTS
 from scanner.ticket import Rejection, Seat, verify
 from scanner.verdict import VerdictKind
 from sync.server import changes
@@ -101,23 +101,21 @@ def validate_scan(body: ValidateIn, state: State, principal: AnyPrincipal) -> Va
             ticket = session.get(Ticket, ticket_id)
             record = ticket_record(ticket) if ticket else None
             rows = session.scalars(select(Scan).where(Scan.ticket_id == ticket_id))
-            ticket_state = fold(
-                (scan_event(r) for r in rows), days=event.days if event else None, now=now
-            )
-            kind, reason = decide(
+            judgement = judge(
                 claims,
                 record,
                 None,
-                ticket_state,
+                [scan_event(r) for r in rows],
                 checkpoint,
                 allowed,
                 now,
+                days=event.days if event else None,
                 event_allows_reentry=bool(event and event.allow_reentry),
             )
-            first = ticket_state.zone(checkpoint.zone).first_in or ticket_state.first_used
+            first = judgement.first_used
             out = ValidateOut(
-                kind=kind,
-                reason=reason,
+                kind=judgement.kind,
+                reason=judgement.reason,
                 ticket_id=ticket_id,
                 ticket_type=record.ticket_type if record else claims.ticket_type,
                 holder_name=record.holder_name if record else None,
