@@ -203,7 +203,7 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
-    from sync.server.routes.catalog import get_event_or_404
+    from sync.server.lookups import get_event_or_404
     from sync.server.routes.gate import event_attendance, event_conflicts
 
     with _state(args) as state:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sync.server import changes
 from sync.server.auth import Admin, AnyPrincipal
 from sync.server.ingest import refresh_conflicts
+from sync.server.lookups import get_event_or_404
 from sync.server.models import Event, Scan, Seat, Section, Ticket, TicketType, Venue
 from sync.server.schemas import (
     Availability,
@@ -33,13 +34,6 @@ from sync.server.state import State
 from sync.wire import EventData, TicketTypeData
 
 router = APIRouter()
-
-
-def get_event_or_404(session: Session, event_id: int) -> Event:
-    event = session.get(Event, event_id)
-    if event is None:
-        raise HTTPException(404, f"no event {event_id}")
-    return event
 
 
 def event_change(event: Event) -> changes.NewChange:

@@ -21,6 +21,7 @@ from sync.server.auth import (
     new_token,
 )
 from sync.server.ingest import ingest
+from sync.server.lookups import get_event_or_404
 from sync.server.models import (
     AuditEntry,
     Device,
@@ -29,7 +30,6 @@ from sync.server.models import (
     EnrolmentCode,
     SigningKey,
 )
-from sync.server.routes.catalog import get_event_or_404
 from sync.server.schemas import (
     DeviceIdPath,
     DeviceOut,

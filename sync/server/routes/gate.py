@@ -19,8 +19,8 @@ from scanner.verdict import VerdictKind
 from sync.server import changes
 from sync.server.auth import Admin, AnyPrincipal
 from sync.server.ingest import scan_event, store_scans
+from sync.server.lookups import get_event_or_404
 from sync.server.models import Conflict, Event, Scan, SigningKey, Ticket
-from sync.server.routes.catalog import get_event_or_404
 from sync.server.schemas import (
     Attendance,
     ConflictOut,

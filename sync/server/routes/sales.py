@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from sync.server import issuing
 from sync.server.auth import Admin
+from sync.server.lookups import get_event_or_404
 from sync.server.models import Order, Ticket
-from sync.server.routes.catalog import get_event_or_404
 from sync.server.schemas import (
     IdPath,
     OrderDetail,
