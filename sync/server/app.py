@@ -47,8 +47,9 @@ def _certificate_pin(config: ServerConfig) -> bytes | None:
     return certificate_sha256(cert) if cert.exists() else None
 
 
-def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
-    """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
+def server_state(config: ServerConfig, *, database_url: str | None = None) -> ServerState:
+    """What a server process holds (database, keys, pins), without any HTTP: the app
+    is built around it, and the console commands use it directly."""
     url = database_url or config.resolved_database_url()
     db = Database(url)
     keys_dir = Path(config.resolved_keys_dir())
@@ -61,6 +62,13 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
     )
     with db.write() as session:
         changes.ensure_counter(session)
+    return state
+
+
+def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
+    """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
+    state = server_state(config, database_url=database_url)
+    db = state.db
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -123,16 +123,16 @@ def _state(args: argparse.Namespace) -> Iterator[Any]:
     with 4xx (no such event or kiosk) becomes the command line's "Error: …", exit 2."""
     from fastapi import HTTPException
 
-    from sync.server.app import create_app
+    from sync.server.app import server_state
 
     config, url = _existing_database(args)
-    app = create_app(config, database_url=url)
+    state = server_state(config, database_url=url)
     try:
-        yield app.state.admitone
+        yield state
     except HTTPException as exc:
         raise ValueError(exc.detail) from exc
     finally:
-        app.state.admitone.db.dispose()
+        state.db.dispose()
 
 
 def cmd_enrol_code(args: argparse.Namespace) -> int:
