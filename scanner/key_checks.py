@@ -14,6 +14,8 @@ milliseconds.
 
 from __future__ import annotations
 
+import functools
+
 P = 2**255 - 19
 L = 2**252 + 27742317777372353535851937790883648493
 D = (-121665 * pow(121666, P - 2, P)) % P
@@ -78,9 +80,22 @@ def _is_identity(point: Point) -> bool:
 
 def check_public_key(raw: bytes) -> bytes:
     """``raw`` if it is a safe issuing key; else :class:`WeakKeyError` saying why."""
-    point = decode_point(raw)
-    if _is_identity(_times(point, 8)):
-        raise WeakKeyError("a point of small order: anyone could sign as this key")
-    if not _is_identity(_times(point, L)):
-        raise WeakKeyError("a point outside the prime-order subgroup")
+    weakness = _weakness(bytes(raw))
+    if weakness:
+        raise WeakKeyError(weakness)
     return raw
+
+
+@functools.lru_cache(maxsize=256)
+def _weakness(raw: bytes) -> str:
+    """Why ``raw`` is refused, or "".  Remembered: a key is checked where it enters
+    and again where a keyring takes it (the server builds one per online check)."""
+    try:
+        point = decode_point(raw)
+    except WeakKeyError as exc:
+        return str(exc)
+    if _is_identity(_times(point, 8)):
+        return "a point of small order: anyone could sign as this key"
+    if not _is_identity(_times(point, L)):
+        return "a point outside the prime-order subgroup"
+    return ""

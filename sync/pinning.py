@@ -9,6 +9,7 @@ servers are often reached by a bare IP address).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ssl
 from urllib.parse import urlsplit
@@ -27,8 +28,10 @@ def certificate_sha256(pem: str) -> bytes:
     return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).digest()
 
 
+@functools.lru_cache(maxsize=8)
 def pinned_context(pem: str) -> ssl.SSLContext:
-    """A TLS context that trusts this one certificate and nothing else."""
+    """A TLS context that trusts this one certificate and nothing else (one per
+    certificate: every sync request reuses it)."""
     context = ssl.create_default_context(cadata=pem)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_REQUIRED
