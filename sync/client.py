@@ -185,8 +185,6 @@ class SyncClient:
         self._online = False
         self._last_error = ""
         self._refused = ""
-        self._just_quarantined: list[str] = []
-        """Scan ids the current push set aside after the server refused them alone."""
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.on_manifest_applied: list[Callable[[PullResult], None]] = []
@@ -406,15 +404,15 @@ class SyncClient:
 
     def _fetch_certificate(self, server_url: str) -> str:
         """The server's certificate, unverified yet; retried like any request."""
-        last = ""
+        last = "enrolment stopped"
         for attempt in range(self.retry.attempts + 1):
             try:
                 return fetch_certificate(server_url, timeout=self.timeout.connect or 10)
             except (OSError, ValueError) as exc:
                 last = f"cannot reach {server_url}: {exc}"
-            if attempt < self.retry.attempts and not self._stop.wait(self.retry.delay(attempt)):
-                continue
-        raise OfflineError(last or "enrolment stopped")
+            if attempt < self.retry.attempts and self._stop.wait(self.retry.delay(attempt)):
+                break  # shutting down: no more tries
+        raise OfflineError(last)
 
     # --- pull ----------------------------------------------------------------------
 
@@ -571,7 +569,7 @@ class SyncClient:
                 if not wire:
                     continue
                 moving = {scan.scan_id for scan in pending if scan.moves}
-                acks, new_conflicts = self._send_scans(client, wire)
+                acks, new_conflicts, set_aside = self._send_scans(client, wire)
                 done = []
                 for ack in acks:
                     if ack.status == "stored":
@@ -591,9 +589,8 @@ class SyncClient:
                     done.append(ack.scan_id)
                 self.store.mark_uploaded(done)
                 conflicts += new_conflicts
-                answered = {ack.scan_id for ack in acks} | set(self._just_quarantined)
-                rejected += len(self._just_quarantined)
-                self._just_quarantined.clear()
+                answered = {ack.scan_id for ack in acks} | set(set_aside)
+                rejected += len(set_aside)
                 if any(w["scan_id"] not in answered for w in wire):
                     raise OfflineError("the server acknowledged only part of a batch; will retry")
             self._push_audit(client)
@@ -601,25 +598,25 @@ class SyncClient:
 
     def _send_scans(
         self, client: httpx.Client, wire: list[dict[str, Any]]
-    ) -> tuple[list[ScanAck], int]:
-        """POST a batch.  Should the server refuse the whole body (422, 413), halve it
-        until the record it refuses is alone, and quarantine that one: the rest go up."""
+    ) -> tuple[list[ScanAck], int, list[str]]:
+        """POST a batch: (acknowledgements, new conflicts, scan ids set aside).  Should
+        the server refuse the whole body (422, 413), halve it until the record it refuses
+        is alone, and quarantine that one: the rest go up."""
         try:
             answer = PushResponse.model_validate(
                 self._request(client, "POST", "/sync/scans", json={"scans": wire})
             )
-            return list(answer.acks), answer.new_conflicts
+            return list(answer.acks), answer.new_conflicts, []
         except ServerRejectedError as exc:
             if exc.status not in (413, 422):
                 raise
             if len(wire) == 1:
                 self._quarantine("scan", wire[0]["scan_id"], f"refused by the server: {exc.detail}")
-                self._just_quarantined.append(wire[0]["scan_id"])
-                return [], 0
+                return [], 0, [wire[0]["scan_id"]]
         half = len(wire) // 2
-        first, first_conflicts = self._send_scans(client, wire[:half])
-        second, second_conflicts = self._send_scans(client, wire[half:])
-        return first + second, first_conflicts + second_conflicts
+        first = self._send_scans(client, wire[:half])
+        second = self._send_scans(client, wire[half:])
+        return first[0] + second[0], first[1] + second[1], first[2] + second[2]
 
     def _quarantine(self, kind: str, record_id: str, reason: str) -> None:
         log.warning("%s %s set aside: %s", kind, record_id, reason)
