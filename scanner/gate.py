@@ -151,7 +151,7 @@ class Gate:
                 return Verdict(
                     VerdictKind.NOT_RECORDED,
                     now,
-                    reason="storage_full" if "full" in str(exc) else "storage_error",
+                    reason="storage_full" if exc.disk_full else "storage_error",
                     gate=self.gate_name,
                     timezone=self._home_timezone(),
                 )

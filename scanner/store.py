@@ -52,6 +52,10 @@ class StoreCorruptError(StoreError):
 class JournalWriteError(StoreError):
     """A scan could not be written (the disk is full, or failing): it was not recorded."""
 
+    def __init__(self, message: str, *, disk_full: bool) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full
+
 
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
@@ -460,7 +464,8 @@ class Store:
             raise JournalWriteError(
                 "the kiosk's disk is full: this scan was not recorded"
                 if full
-                else f"the kiosk's journal cannot be written: {exc}"
+                else f"the kiosk's journal cannot be written: {exc}",
+                disk_full=full,
             ) from exc
 
     def merge_scans(self, events: Iterable[ScanEvent]) -> int:
