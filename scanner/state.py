@@ -62,7 +62,9 @@ class ScanEvent:
         return (self.scanned_at, self.scan_id)
 
 
-_SCAN_FIELDS = tuple(f.name for f in fields(ScanEvent) if f.name != "direction")
+SCAN_FIELDS = tuple(f.name for f in fields(ScanEvent))
+"""A scan's fields: one list for the domain, the sync wire and the server's rows."""
+_SCAN_FIELDS = tuple(name for name in SCAN_FIELDS if name != "direction")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ not understand instead of half-applying it.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import UTC, datetime, time
 from typing import Annotated, Any, Literal
 
@@ -21,7 +20,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from scanner.state import ScanEvent
+from scanner.state import SCAN_FIELDS, ScanEvent
 
 HexTicketId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{20}$")]
 ScanId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")]
@@ -54,9 +53,6 @@ def _in_range(value: datetime) -> datetime:
 
 Moment = Annotated[AwareDatetime, BeforeValidator(_no_numbers), AfterValidator(_in_range)]
 """An aware date and time between 2000 and 2100: the only kind the API accepts."""
-
-SCAN_FIELDS = tuple(f.name for f in fields(ScanEvent))
-"""A scan's fields, one list for the domain, the wire and the server's rows."""
 
 MAX_PUSH_BATCH = 1000
 MAX_PAGE = 10_000

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from scanner.state import EventDays, ScanEvent, fold
+from scanner.state import SCAN_FIELDS, EventDays, ScanEvent, fold
 from sync.server import changes
 from sync.server.auth import Principal
 from sync.server.models import Conflict, Event, Scan, Ticket
-from sync.wire import SCAN_FIELDS, PushResponse, ScanAck, ScanEventWire
+from sync.wire import PushResponse, ScanAck, ScanEventWire
 
 _CHUNK = 500
 
