@@ -1,7 +1,8 @@
 """The gate: verify a code, decide, journal, answer.
 
-``Gate.scan(text, now)`` is the one call every input path (camera, hand
-scanner, manual entry, the server's online validation) goes through.  The
+``Gate.scan(text, now)`` is the one call every input path of a kiosk (camera, hand
+scanner, manual entry) goes through; the judging itself is the check path shared
+with the server's online validation (``scanner.check``).  The
 journal write is committed (fsynced) before ``scan`` returns, for every verdict,
 so a green screen is always on disk.  Rejections are journalled too: the counts
 supervisors read and the audit trail need them.
@@ -27,14 +28,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from scanner.check import OfflineCheckProvider
 from scanner.checkpoint import Checkpoint
 from scanner.keys import Keyring
 from scanner.limits import MAX_GATE_NAME, MAX_OVERRIDE_REASON
-from scanner.manifest import EventRecord
-from scanner.rules import judge
 from scanner.state import Direction, ScanEvent
 from scanner.store import META_GATE, JournalWriteError, Store
-from scanner.ticket import Rejection, verify
 from scanner.verdict import Verdict, VerdictKind
 
 log = logging.getLogger(__name__)
@@ -65,14 +64,20 @@ class Gate:
         self.store = store
         self._checkpoint = checkpoint
         self.gate_name = gate_name
-        self.event_ids = frozenset(event_ids if event_ids is not None else store.event_ids())
-        self.keyring = keyring if keyring is not None else store.keyring()
+        self.provider = OfflineCheckProvider(store, event_ids=event_ids, keyring=keyring)
         self.debounce = debounce
         self.presentation_cap = presentation_cap
         self.device_id = store.device_id
         self._recent: dict[str, _Presentation] = {}
-        self._events: dict[int, EventRecord | None] = {}
         self._lock = threading.Lock()
+
+    @property
+    def event_ids(self) -> frozenset[int]:
+        return self.provider.event_ids
+
+    @property
+    def keyring(self) -> Keyring:
+        return self.provider.keyring()
 
     @property
     def checkpoint(self) -> Checkpoint:
@@ -113,7 +118,7 @@ class Gate:
     def set_events(self, event_ids: Collection[int], *, actor: str, now: datetime) -> None:
         with self._lock:
             self.store.record_audit(actor, "events", {"event_ids": sorted(event_ids)}, now)
-            self.event_ids = frozenset(event_ids)
+            self.provider.event_ids = frozenset(event_ids)
             self._recent.clear()
 
     def reload_manifest(self) -> None:
@@ -124,8 +129,7 @@ class Gate:
         through as a repeat of its earlier admit.
         """
         with self._lock:
-            self.keyring = self.store.keyring()
-            self._events.clear()
+            self.provider.reload()
             self._recent.clear()
 
     # --- scanning ---------------------------------------------------------------
@@ -176,52 +180,24 @@ class Gate:
         return None
 
     def _scan(self, code: str, now: datetime) -> Verdict:
-        checkpoint = self._checkpoint
-        result = verify(code, self.keyring)
-        if result.claims is None:
-            kind = (
-                VerdictKind.UNKNOWN_KEY
-                if result.rejection is Rejection.UNKNOWN_KEY
-                else VerdictKind.INVALID
-            )
-            reason = str(result.rejection or "")
-            scan = self._journal(None, None, kind, reason, now)
-            return Verdict(
-                kind,
-                now,
-                reason=reason,
-                scan_id=scan.scan_id,
-                gate=self.gate_name,
-                timezone=self._home_timezone(),
-            )
-        claims = result.claims
-        ticket_id = claims.ticket_hex
-        record = self.store.get_ticket(ticket_id)
-        revocation = self.store.get_revocation(ticket_id)
-        event = self._event(claims.event_id)
-        days = event.days if event is not None else None
-        judgement = judge(
-            claims,
-            record,
-            revocation,
-            self.store.scans_for_ticket(ticket_id),
-            checkpoint,
-            self.event_ids,
+        checked = self.provider.check(code, self._checkpoint, now)
+        claims, event = checked.claims, checked.event
+        scan = self._journal(
+            checked.ticket_id,
+            claims.event_id if claims else None,
+            checked.kind,
+            checked.reason,
             now,
-            days=days,
-            event_allows_reentry=bool(event and event.allow_reentry),
         )
-        kind, reason = judgement.kind, judgement.reason
-        scan = self._journal(ticket_id, claims.event_id, kind, reason, now)
         return Verdict(
-            kind,
+            checked.kind,
             now,
-            reason=reason,
+            reason=checked.reason,
             scan_id=scan.scan_id,
             claims=claims,
-            ticket=record,
-            first_used=judgement.first_used,
-            not_in_manifest=record is None,
+            ticket=checked.record,
+            first_used=checked.first_used,
+            not_in_manifest=claims is not None and checked.record is None,
             timezone=event.timezone if event else self._home_timezone(),
             gate=self.gate_name,
             event_name=event.name if event else "",
@@ -266,15 +242,10 @@ class Gate:
         """The time zone of the events this gate serves: how staff read any time shown
         for a ticket the manifest does not know (another event's, say)."""
         for event_id in sorted(self.event_ids):
-            event = self._event(event_id)
+            event = self.provider.event(event_id)
             if event is not None:
                 return event.timezone
         return "UTC"
-
-    def _event(self, event_id: int) -> EventRecord | None:
-        if event_id not in self._events:
-            self._events[event_id] = self.store.get_event(event_id)
-        return self._events[event_id]
 
     # --- supervisor override -------------------------------------------------------
 

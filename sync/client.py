@@ -31,9 +31,8 @@ from pydantic import ValidationError
 
 from scanner.keys import KeyFileError, public_from_raw
 from scanner.local_secret import SecretError
-from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus, TicketTypeRecord
+from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketTypeRecord
 from scanner.store import META_GATE, Store
-from scanner.ticket import Seat
 from sync.pinning import certificate_sha256, fetch_certificate, pinned_context
 from sync.trust import SIGNATURE_HEADER, TrustError, check_pin, verify_page
 from sync.wire import (
@@ -484,42 +483,14 @@ class SyncClient:
         for change in page.changes:
             data = change.data
             if change.kind == "event":
-                e = EventData.model_validate(data)
-                events.append(
-                    EventRecord(
-                        e.event_id,
-                        e.name,
-                        e.timezone,
-                        e.doors_open,
-                        e.starts_at,
-                        e.ends_at,
-                        e.allow_reentry,
-                        e.day_starts_at,
-                    )
-                )
+                events.append(EventData.model_validate(data).to_record())
             elif change.kind == "ticket_type":
-                t = TicketTypeData.model_validate(data)
-                types.append(TicketTypeRecord(t.event_id, t.code, t.name, frozenset(t.zones)))
+                types.append(TicketTypeData.model_validate(data).to_record())
             elif change.kind == "ticket":
-                k = TicketData.model_validate(data)
-                seat = (
-                    Seat(k.section, k.row, k.number)
-                    if k.section is not None and k.row is not None and k.number is not None
-                    else None
-                )
-                tickets[k.ticket_id] = TicketRecord(
-                    k.ticket_id,
-                    k.event_id,
-                    k.ticket_type,
-                    k.holder_name,
-                    seat,
-                    frozenset(k.zones),
-                    k.accessible,
-                    TicketStatus(k.status),
-                )
+                ticket = TicketData.model_validate(data).to_record()
+                tickets[ticket.ticket_id] = ticket
             elif change.kind == "revocation":
-                r = RevocationData.model_validate(data)
-                revocations.append(Revocation(r.ticket_id, TicketStatus(r.reason), r.revoked_at))
+                revocations.append(RevocationData.model_validate(data).to_revocation())
             elif change.kind == "key":
                 keys.append(KeyData.model_validate(data))
             elif change.kind == "scan":

@@ -20,7 +20,15 @@ from pydantic import (
     StringConstraints,
 )
 
+from scanner.manifest import (
+    EventRecord,
+    Revocation,
+    TicketRecord,
+    TicketStatus,
+    TicketTypeRecord,
+)
 from scanner.state import SCAN_FIELDS, ScanEvent
+from scanner.ticket import Seat
 
 HexTicketId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{20}$")]
 ScanId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")]
@@ -141,12 +149,27 @@ class EventData(WireModel):
     allow_reentry: bool = False
     day_starts_at: time | None = None
 
+    def to_record(self) -> EventRecord:
+        return EventRecord(
+            self.event_id,
+            self.name,
+            self.timezone,
+            self.doors_open,
+            self.starts_at,
+            self.ends_at,
+            self.allow_reentry,
+            self.day_starts_at,
+        )
+
 
 class TicketTypeData(WireModel):
     event_id: int
     code: str
     name: str
     zones: list[str]
+
+    def to_record(self) -> TicketTypeRecord:
+        return TicketTypeRecord(self.event_id, self.code, self.name, frozenset(self.zones))
 
 
 class TicketData(WireModel):
@@ -161,11 +184,49 @@ class TicketData(WireModel):
     accessible: bool = False
     status: str = "valid"
 
+    @classmethod
+    def from_record(cls, record: TicketRecord) -> TicketData:
+        seat = record.seat
+        return cls(
+            ticket_id=record.ticket_id,
+            event_id=record.event_id,
+            ticket_type=record.ticket_type,
+            holder_name=record.holder_name,
+            section=seat.section if seat else None,
+            row=seat.row if seat else None,
+            number=seat.number if seat else None,
+            zones=sorted(record.zones),
+            accessible=record.accessible,
+            status=str(record.status),
+        )
+
+    def to_record(self) -> TicketRecord:
+        """A seat is a seat only with all three parts; the status must be one the gate
+        knows (an unknown one refuses the whole page rather than admit on a guess)."""
+        seat = (
+            Seat(self.section, self.row, self.number)
+            if self.section is not None and self.row is not None and self.number is not None
+            else None
+        )
+        return TicketRecord(
+            self.ticket_id,
+            self.event_id,
+            self.ticket_type,
+            self.holder_name,
+            seat,
+            frozenset(self.zones),
+            self.accessible,
+            TicketStatus(self.status),
+        )
+
 
 class RevocationData(WireModel):
     ticket_id: str
     reason: str
     revoked_at: datetime
+
+    def to_revocation(self) -> Revocation:
+        return Revocation(self.ticket_id, TicketStatus(self.reason), self.revoked_at)
 
 
 class KeyData(WireModel):

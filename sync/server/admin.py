@@ -12,11 +12,11 @@ from sqlalchemy import delete, make_url, select
 
 from sync.config import ServerConfig
 from sync.server import changes, issuing
-from sync.server.auth import hash_secret, new_token
 from sync.server.db import Database, sqlite_file
 from sync.server.manifest_key import manifest_signing_key
 from sync.server.migrate import upgrade
 from sync.server.models import AdminToken, SigningKey
+from sync.server.principals import hash_secret, new_token
 from sync.server.tls import make_certificate
 
 

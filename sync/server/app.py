@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,14 +12,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from sync.config import ServerConfig, load_config
-from sync.server import changes
-from sync.server.db import Database
+from sync.server.deps import http_answer
+from sync.server.errors import ServiceError
 from sync.server.guard import RequestGuard
-from sync.server.issuing import IssueError
-from sync.server.manifest_key import manifest_signing_key
 from sync.server.routes import catalog, devices, gate, sales
-from sync.server.state import ServerState
-from sync.server.tls import certificate_sha256
+from sync.server.state import open_server_state
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -40,34 +36,9 @@ def _disk_full(exc: OperationalError) -> bool:
     return "full" in str(exc.orig).lower() or getattr(exc.orig, "sqlstate", "") == "53100"
 
 
-def _certificate_pin(config: ServerConfig) -> bytes | None:
-    """The SHA-256 of the server's certificate, which every enrolment code's fingerprint
-    covers (also when serving plain http: the codes stay the same either way)."""
-    cert, _ = config.resolved_tls()
-    return certificate_sha256(cert) if cert.exists() else None
-
-
-def server_state(config: ServerConfig, *, database_url: str | None = None) -> ServerState:
-    """What a server process holds (database, keys, pins), without any HTTP: the app
-    is built around it, and the console commands use it directly."""
-    url = database_url or config.resolved_database_url()
-    db = Database(url)
-    keys_dir = Path(config.resolved_keys_dir())
-    state = ServerState(
-        config=config,
-        db=db,
-        keys_dir=keys_dir,
-        manifest_key=manifest_signing_key(keys_dir),
-        certificate_sha256=_certificate_pin(config),
-    )
-    with db.write() as session:
-        changes.ensure_counter(session)
-    return state
-
-
 def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
     """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
-    state = server_state(config, database_url=database_url)
+    state = open_server_state(config, database_url=database_url)
     db = state.db
 
     @asynccontextmanager
@@ -96,9 +67,11 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
         ]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    @app.exception_handler(IssueError)
-    async def _issue_error(_request: Request, exc: IssueError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
+    @app.exception_handler(ServiceError)
+    async def _refused(_request: Request, exc: ServiceError) -> JSONResponse:
+        """A service's refusal: its message, with the status code for its kind."""
+        status, headers = http_answer(exc)
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:

@@ -119,24 +119,24 @@ def cmd_init(args: argparse.Namespace) -> int:
 @contextmanager
 def _state(args: argparse.Namespace) -> Iterator[Any]:
     """The server's state on the configured database, for one administrative action
-    run beside (or without) the running server.  A refusal the routes would answer
-    with 4xx (no such event or kiosk) becomes the command line's "Error: …", exit 2."""
-    from fastapi import HTTPException
-
-    from sync.server.app import server_state
+    run beside (or without) the running server: the services, with no app and no
+    HTTP.  A service's refusal (no such event or kiosk) becomes the command line's
+    "Error: …", exit 2."""
+    from sync.server.errors import ServiceError
+    from sync.server.state import open_server_state
 
     config, url = _existing_database(args)
-    state = server_state(config, database_url=url)
+    state = open_server_state(config, database_url=url)
     try:
         yield state
-    except HTTPException as exc:
-        raise ValueError(exc.detail) from exc
+    except ServiceError as exc:
+        raise ValueError(str(exc)) from exc
     finally:
         state.db.dispose()
 
 
 def cmd_enrol_code(args: argparse.Namespace) -> int:
-    from sync.server.routes.devices import create_enrolment_code
+    from sync.server.services.devices import create_enrolment_code
 
     with _state(args) as state:
         code = create_enrolment_code(state, args.event, args.gate)
@@ -157,7 +157,7 @@ def _ago(moment: datetime | None, now: datetime) -> str:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from sync.server.routes.devices import all_devices
+    from sync.server.services.devices import all_devices
 
     with _state(args) as state:
         devices = all_devices(state)
@@ -188,8 +188,8 @@ def _print_table(rows: Sequence[Sequence[str]]) -> None:
 
 
 def cmd_revoke_device(args: argparse.Namespace) -> int:
-    from sync.server.auth import PRINCIPAL_TTL
-    from sync.server.routes.devices import revoke
+    from sync.server.principals import PRINCIPAL_TTL
+    from sync.server.services.devices import revoke
 
     with _state(args) as state:
         revoke(state, args.device_id)
@@ -203,13 +203,12 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
-    from sync.server.lookups import get_event_or_404
-    from sync.server.routes.gate import event_attendance, event_conflicts
+    from sync.server.services.catalog import event_name_and_zone
+    from sync.server.services.reports import event_attendance, event_conflicts
 
     with _state(args) as state:
-        with state.db.read() as session:
-            event = get_event_or_404(session, args.event)
-            name, zone = event.name, ZoneInfo(event.timezone)
+        name, timezone = event_name_and_zone(state, args.event)
+        zone = ZoneInfo(timezone)
         attendance = event_attendance(state, args.event)
         conflicts = event_conflicts(state, args.event)
     print(f"{name} (event {args.event}), times in {zone.key}")
@@ -246,7 +245,7 @@ def cmd_admin_tokens(args: argparse.Namespace) -> int:
 
 def cmd_revoke_admin(args: argparse.Namespace) -> int:
     from sync.server.admin import revoke_admin_token
-    from sync.server.auth import PRINCIPAL_TTL
+    from sync.server.principals import PRINCIPAL_TTL
 
     _, url = _existing_database(args)
     if not revoke_admin_token(url, args.token_id):

@@ -6,7 +6,7 @@ upload to ``/sync/scans`` with no token used to be held in memory and parsed
 layer runs first:
 
 1. a route that needs a token gets its ``Authorization`` checked (the same
-   :func:`~sync.server.auth.authenticate`, through its cache) before one byte of
+   :func:`~sync.server.deps.authenticate`, through its cache) before one byte of
    the body is read: no token or a bad one is a 401 at once;
 2. a declared ``Content-Length`` over the route's limit is a 413 at once;
 3. the body is then read up to the limit, and a body that streams past it (no or a
@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import anyio
-from fastapi import HTTPException
 
+from sync.server.errors import ServiceError
 from sync.server.state import ServerState
 
 Scope = MutableMapping[str, Any]
@@ -99,13 +99,14 @@ class RequestGuard:
     ) -> tuple[int, dict[str, str], dict[str, str]] | None:
         from starlette.requests import Request
 
-        from sync.server.auth import authenticate
+        from sync.server.deps import authenticate, http_answer
 
         request = Request({**scope, "headers": scope["headers"]})
         try:
             await anyio.to_thread.run_sync(authenticate, request, self.state)
-        except HTTPException as exc:
-            return exc.status_code, {"detail": str(exc.detail)}, dict(exc.headers or {})
+        except ServiceError as exc:
+            status, answer_headers = http_answer(exc)
+            return status, {"detail": str(exc)}, answer_headers
         return None
 
 

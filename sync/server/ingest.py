@@ -12,28 +12,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from scanner.state import SCAN_FIELDS, EventDays, ScanEvent, fold
+from scanner.state import EventDays, ScanEvent, fold
 from sync.server import changes
-from sync.server.auth import Principal
 from sync.server.models import Conflict, Event, Scan, Ticket
+from sync.server.principals import Principal
+from sync.server.shapes import scan_event, scan_row
 from sync.wire import PushResponse, ScanAck, ScanEventWire
 
 _CHUNK = 500
-
-
-def scan_event(row: Scan) -> ScanEvent:
-    """A stored row as the domain's scan (the row's columns are the scan's fields)."""
-    return ScanEvent.from_attributes(row)
-
-
-def scan_row(scan: ScanEventWire) -> dict[str, Any]:
-    """A scan as a row of the ``scans`` table: the wire's fields, by name."""
-    return {name: getattr(scan, name) for name in SCAN_FIELDS}
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:

@@ -20,16 +20,18 @@ from scanner.keys import generate_key, load_private_key, load_public_key, public
 from scanner.ticket import Seat as TicketSeat
 from scanner.ticket import TicketClaims, mask_to_zones, new_ticket_id, sign, zones_to_mask
 from sync.server import changes
+from sync.server.errors import Refused
 from sync.server.models import Event, SigningKey, Ticket, TicketType, utcnow
 from sync.server.models import Seat as SeatRow
 from sync.server.models import Section as SectionRow
+from sync.server.shapes import ticket_columns, ticket_data
 from sync.wire import KeyData, RevocationData, TicketData
 
 log = logging.getLogger(__name__)
 
 
-class IssueError(ValueError):
-    """A request to issue that cannot be met (unknown type, seat taken…); maps to 409/422."""
+class IssueError(Refused):
+    """A request to issue that cannot be met (unknown type, seat taken…)."""
 
 
 def key_change(key: SigningKey) -> changes.NewChange:
@@ -77,21 +79,6 @@ def active_key(
     if key.kid not in cache:
         cache[key.kid] = load_private_key(Path(key.private_path))
     return key.kid, cache[key.kid]
-
-
-def ticket_data(ticket: Ticket) -> TicketData:
-    return TicketData(
-        ticket_id=ticket.ticket_id,
-        event_id=ticket.event_id,
-        ticket_type=ticket.ticket_type,
-        holder_name=ticket.holder_name,
-        section=ticket.section,
-        row=ticket.row,
-        number=ticket.number,
-        zones=sorted(filter(None, ticket.zones.split(","))),
-        accessible=ticket.accessible,
-        status=ticket.status,
-    )
 
 
 def ticket_change(ticket: Ticket) -> changes.NewChange:
@@ -179,23 +166,25 @@ def issue_tickets(
             else None,
             accessible=accessible,
         )
-        ticket = Ticket(
+        description = TicketData(
             ticket_id=claims.ticket_hex,
-            order_id=order_id,
             event_id=event.id,
             ticket_type=ticket_type.code,
             holder_name=request.holder_name,
-            seat_id=request.seat_id,
             section=section_row.name if section_row else None,
             row=seat_row.row if seat_row else None,
             number=seat_row.number if seat_row else None,
-            zones=",".join(sorted(zones)),
+            zones=sorted(zones),
             accessible=accessible,
+        )
+        ticket = Ticket(
+            **ticket_columns(description),
+            order_id=order_id,
+            seat_id=request.seat_id,
             valid_from=valid_from,
             valid_until=valid_until,
             kid=kid,
             code=sign(claims, private_key),
-            status="valid",
             issued_at=utcnow(),
         )
         issued.append(ticket)

@@ -6,7 +6,6 @@ from datetime import datetime, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import Path
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -22,9 +21,6 @@ from sync.wire import Moment
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="a positive id")]
-TicketIdPath = Annotated[str, Path(min_length=1, max_length=64)]
-DeviceIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class Body(BaseModel):

@@ -10,14 +10,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Depends, Request
 
 from scanner.keys import public_raw
 from sync.config import ServerConfig
+from sync.server import changes
 from sync.server.db import Database
+from sync.server.manifest_key import manifest_signing_key
+from sync.server.tls import certificate_sha256
 from sync.trust import fingerprint
 
 
@@ -47,10 +49,26 @@ class ServerState:
         return fingerprint(self.manifest_public, self.certificate_sha256)
 
 
-def server_state(request: Request) -> ServerState:
-    state: ServerState = request.app.state.admitone
+def _certificate_pin(config: ServerConfig) -> bytes | None:
+    """The SHA-256 of the server's certificate, which every enrolment code's fingerprint
+    covers (also when serving plain http: the codes stay the same either way)."""
+    cert, _ = config.resolved_tls()
+    return certificate_sha256(cert) if cert.exists() else None
+
+
+def open_server_state(config: ServerConfig, *, database_url: str | None = None) -> ServerState:
+    """What a server process holds (database, keys, pins), without any HTTP: the app
+    is built around it, and the console commands use it directly."""
+    url = database_url or config.resolved_database_url()
+    db = Database(url)
+    keys_dir = Path(config.resolved_keys_dir())
+    state = ServerState(
+        config=config,
+        db=db,
+        keys_dir=keys_dir,
+        manifest_key=manifest_signing_key(keys_dir),
+        certificate_sha256=_certificate_pin(config),
+    )
+    with db.write() as session:
+        changes.ensure_counter(session)
     return state
-
-
-State = Annotated[ServerState, Depends(server_state)]
-"""The route parameter type that hands a route this process's :class:`ServerState`."""

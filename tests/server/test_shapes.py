@@ -12,8 +12,8 @@ from sqlalchemy import insert, select
 
 from scanner.state import Direction, ScanEvent
 from sync.server.db import Database
-from sync.server.ingest import scan_event, scan_row
 from sync.server.models import Scan
+from sync.server.shapes import scan_event, scan_row
 from sync.wire import ScanEventWire
 
 texts = st.text(min_size=1, max_size=40).filter(lambda t: "\x00" not in t)

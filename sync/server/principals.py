@@ -1,9 +1,10 @@
-"""Admin and device credentials: bearer tokens stored only as SHA-256 hashes.
+"""Who is calling: admin and device tokens, stored only as SHA-256 hashes.
 
 Tokens are 256 random bits, so a plain SHA-256 is the right hash (a slow
 password hash protects low-entropy secrets; these are not).  Scopes are
 separate: an admin token manages everything; a device token reads the events
-it is enrolled for and pushes its own scans, nothing else.
+it is enrolled for and pushes its own scans, nothing else.  HTTP-free: the
+routes read the bearer header (``sync.server.deps``), this module says whose it is.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
 
+from sync.server.errors import Unauthorized
 from sync.server.models import AdminToken, Device, DeviceEvent
-from sync.server.state import ServerState, State
+from sync.server.state import ServerState
 
 
 def new_token() -> str:
@@ -45,21 +45,16 @@ class Principal:
         return self.is_admin or event_id in self.event_ids
 
 
-def _unauthorized(message: str) -> HTTPException:
-    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
-
-
 PRINCIPAL_TTL = 2.0
 """Seconds a looked-up token is remembered in this process.  Every kiosk calls every
 few seconds; two queries saved per request is a fifth of a sync cycle.  A revoked
 token keeps working for at most this long on a process that saw it just before."""
 
 
-def authenticate(request: Request, state: State) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+def principal_for_token(state: ServerState, token: str) -> Principal:
+    """The admin or kiosk holding ``token``; :class:`Unauthorized` for anyone else."""
+    if not token.strip():
+        raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     digest = hash_secret(token.strip())
     now = time.monotonic()
     with state.principals_lock:
@@ -82,7 +77,7 @@ def _lookup(state: ServerState, digest: str) -> Principal:
             return Principal("admin", admin.name)
         device = session.scalar(select(Device).where(Device.token_hash == digest))
         if device is not None and device.revoked_at is not None:
-            raise _unauthorized(
+            raise Unauthorized(
                 "this kiosk was revoked by the organiser; ask for a new enrolment code"
             )
         if device is not None:
@@ -96,7 +91,7 @@ def _lookup(state: ServerState, digest: str) -> Principal:
                 device.gate,
                 frozenset(events),
             )
-    raise _unauthorized("unknown or revoked token")
+    raise Unauthorized("unknown or revoked token")
 
 
 def forget_device(state: ServerState, device_id: str) -> None:
@@ -106,20 +101,3 @@ def forget_device(state: ServerState, device_id: str) -> None:
         for digest, (_, principal) in list(state.principals.items()):
             if principal.device_id == device_id:
                 del state.principals[digest]
-
-
-def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-    if not principal.is_admin:
-        raise HTTPException(403, "this needs an admin token; device tokens cannot do it")
-    return principal
-
-
-def require_device(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-    if principal.kind != "device":
-        raise HTTPException(403, "this route is for enrolled kiosks; use a device token")
-    return principal
-
-
-AnyPrincipal = Annotated[Principal, Depends(authenticate)]
-Admin = Annotated[Principal, Depends(require_admin)]
-DevicePrincipal = Annotated[Principal, Depends(require_device)]
