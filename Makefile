@@ -36,9 +36,9 @@ screenshots: setup
 
 # The gate PC's program as one folder, dist/admitone/, then run as a gate PC would.
 package: setup
-	$(BIN)/pip install --quiet -e '.[dev,package]'
+	$(BIN)/pip install --quiet -e '.[kiosk,dev,package]'
 	$(BIN)/pyinstaller --noconfirm --log-level WARN packaging/pyinstaller/admitone.spec
-	sh packaging/pyinstaller/smoke_test.sh dist/admitone/admitone
+	sh packaging/pyinstaller/smoke_test.sh dist/admitone/admitone $(BIN)/admitone
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

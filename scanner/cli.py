@@ -1,8 +1,10 @@
 """``admitone``: the command line, a thin skin over the library.
 
-Subcommands of other packages (``server`` from ``sync.server``, ``kiosk`` from
-``ui``) are found through the ``admitone.commands`` entry-point group, so this
-module never imports them and ``scanner`` stays free of ``sync`` and Qt.
+Subcommands of other packages (``server`` from ``sync.server``, ``kiosk`` and
+``demo`` from ``ui``) are found through the ``admitone.commands`` entry-point group,
+so this module never imports them and ``scanner`` stays free of ``sync`` and Qt.
+The bare package (``pip install admitone``) gives the ticket tools; the kiosk and
+the server come with their extras (``admitone[kiosk]``, ``admitone[server]``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,18 @@ from scanner.ticket import (
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
+
+EXTRA_FOR_MODULE = {
+    **dict.fromkeys(
+        ["PySide6", "cv2", "numpy", "zxingcpp", "pyzbar", "apscheduler", "httpx"], "kiosk"
+    ),
+    **dict.fromkeys(
+        ["fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg"], "server"
+    ),
+    "pydantic": "kiosk",  # or server: both have it
+}
+"""The bare package is the ticket tools; a command of the kiosk's or the server's
+that finds its libraries missing says which extra to install."""
 
 
 class UsageError(Exception):
@@ -121,14 +135,6 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return status
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from scanner.demo import run_offline_demo
-
-    for line in run_offline_demo(Path(args.workdir) if args.workdir else None):
-        print(line)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="admitone", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
@@ -167,10 +173,6 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument("images", nargs="+", metavar="IMAGE")
     decode.set_defaults(handler=cmd_decode)
 
-    demo = commands.add_parser("demo", help="run the offline demo and print the verdicts")
-    demo.add_argument("--workdir", help="keep the demo's key and database here")
-    demo.set_defaults(handler=cmd_demo)
-
     for plugin in entry_points(group="admitone.commands"):
         register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]
         register = plugin.load()
@@ -190,6 +192,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except (UsageError, KeyFileError, TicketFormatError, ValueError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        extra = EXTRA_FOR_MODULE.get((exc.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"Error: '{args.command}' needs {exc.name}, which this installation lacks; "
+            f"install it with: pip install 'admitone[{extra}]'",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -7,7 +7,7 @@ Backends, selectable by name:
 - ``opencv``: OpenCV's ``QRCodeDetector`` (multi-code detection and decoding).
 
 The default strategy (``layered``) was chosen by measuring on the corpus of
-``scanner.scene`` (see ``tests/bench/bench_decode.py``): zxing-cpp alone is the
+``ui.demo.scene`` (see ``tests/bench/bench_decode.py``): zxing-cpp alone is the
 fastest and most robust first pass (it also reads inverted, dark-mode codes), so
 every frame gets exactly one zxing pass and nothing else when it finds a code.
 When it finds nothing, a fixed-threshold zxing pass (about 1 ms) follows; it

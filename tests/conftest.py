@@ -31,7 +31,7 @@ from scanner import (
     sign,
 )
 from scanner.keys import new_private_key
-from scanner.scene import forged_copy
+from ui.demo.scene import forged_copy
 
 EVENT = EventRecord(
     event_id=42,
@@ -126,7 +126,7 @@ SEAT = Seat("B", "12", 7)
 
 
 forge = forged_copy
-"""A genuine code with one signature bit flipped (``scanner.scene.forged_copy``)."""
+"""A genuine code with one signature bit flipped (``ui.demo.scene.forged_copy``)."""
 
 
 @pytest.fixture(scope="session")

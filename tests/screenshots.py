@@ -45,16 +45,16 @@ def render(out: Path, language: str) -> list[Path]:
     from scanner.decode import LayeredDecoder
     from scanner.keys import load_private_key
     from scanner.pipeline import InputSource
-    from scanner.scene import empty_frame, forged_copy, make_frame
     from scanner.store import Store
     from scanner.supervisor import SupervisorPin
     from sync.client import SyncClient
     from sync.config import KioskConfig
-    from sync.seed import enrol_code, seed_demo
     from tests.live_server import free_port
     from ui.app import STYLE, build_kiosk
     from ui.bridge import to_qimage
-    from ui.demo import DEMO_PIN, start_server
+    from ui.demo.kiosk import DEMO_PIN, start_server
+    from ui.demo.scene import empty_frame, forged_copy, make_frame
+    from ui.demo.seed import enrol_code, seed_demo
     from ui.i18n import install_language
 
     out.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner import Seat, sign
 from scanner.decode import BACKENDS, Decoder, DecoderUnavailableError, make_decoder
-from scanner.scene import CATEGORIES, empty_frame, make_frame, multi_code_frame, render_code
 from tests.conftest import make_claims
+from ui.demo.scene import CATEGORIES, empty_frame, make_frame, multi_code_frame, render_code
 
 FRAMES_PER_CATEGORY = 3
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

@@ -49,7 +49,7 @@ def test_a_kiosk_with_a_full_disk_admits_no_one_and_says_storage_full(tmp_path: 
 def test_a_server_with_a_full_disk_answers_507_and_keeps_what_it_acknowledged(
     tmp_path: Path,
 ) -> None:
-    from sync.seed import enrol_code, seed_demo
+    from ui.demo.seed import enrol_code, seed_demo
 
     with (
         small_disk(tmp_path / "disk", 24) as disk,

@@ -23,8 +23,8 @@ from scanner.pipeline import (
     VerdictEvent,
     media_clock,
 )
-from scanner.scene import empty_frame, make_frame, write_video
 from tests.conftest import NOW, Issue, forge, make_claims, valid_now
+from ui.demo.scene import empty_frame, make_frame, write_video
 
 DEADLINE = 60.0
 

@@ -119,12 +119,27 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ui.demo import run_demo
+    from ui.demo.kiosk import run_demo
 
-    return run_demo(Path(args.workdir), port=args.port, camera=args.camera)
+    try:
+        return run_demo(Path(args.workdir), port=args.port, camera=args.camera)
+    except RuntimeError as exc:  # the demo's server would not start: the message says why
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_offline_demo(args: argparse.Namespace) -> int:
+    from ui.demo.offline import run_offline_demo
+
+    for line in run_offline_demo(Path(args.workdir) if args.workdir else None):
+        print(line)
+    return 0
 
 
 def register(commands: Any) -> None:
+    offline = commands.add_parser("demo", help="run the offline demo and print the verdicts")
+    offline.add_argument("--workdir", help="keep the demo's key and database here")
+    offline.set_defaults(handler=cmd_offline_demo)
     kiosk = commands.add_parser("kiosk", help="the gate kiosk: run it, enrol, sync")
     kiosk.add_argument("--store", help="kiosk database (default: in the data directory)")
     kiosk.add_argument("--camera", help="camera index or device path (default from config)")

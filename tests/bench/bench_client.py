@@ -18,9 +18,9 @@ import httpx
 
 from scanner import Gate, Mode, Store, TicketRecord, preset
 from sync.client import SyncClient
-from sync.seed import enrol_code, seed_demo
 from tests.bench.report import progress, table
 from tests.live_server import ServerProcess
+from ui.demo.seed import enrol_code, seed_demo
 
 TICKETS = 100_000
 SCANS = 10_000

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner import Seat, TicketClaims, new_ticket_id, sign
 from scanner.decode import BACKENDS, make_decoder
-from scanner.scene import CATEGORIES, make_frame
 from tests.bench.report import median, progress, table
+from ui.demo.scene import CATEGORIES, make_frame
 
 PER_CATEGORY = int(os.environ.get("BENCH_DECODE_FRAMES", "30"))
 

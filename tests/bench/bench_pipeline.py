@@ -32,8 +32,8 @@ from scanner import (
 from scanner.camera import VideoFileSource
 from scanner.decode import LayeredDecoder
 from scanner.pipeline import FrameEvent, Pipeline, PipelineEvent, VerdictEvent, media_clock
-from scanner.scene import CATEGORIES, empty_frame, make_frame, write_video
 from tests.bench.report import median, percentile, progress, table
+from ui.demo.scene import CATEGORIES, empty_frame, make_frame, write_video
 
 SECONDS = 12
 FPS = 30

@@ -27,10 +27,10 @@ from typing import Any
 
 import httpx
 
-from sync.seed import enrol_code, seed_demo
 from tests.bench.report import median, percentile, progress, table
 from tests.live_server import ServerProcess
 from tests.pg import PostgresCluster, PostgresUnavailableError
+from ui.demo.seed import enrol_code, seed_demo
 
 TICKETS = int(os.environ.get("BENCH_SERVER_TICKETS", "100000"))
 KIOSKS = 50

@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scanner.scene import empty_frame, forged_copy, make_frame, write_video
 from scanner.store import Store
 from scanner.supervisor import SupervisorPin
 from sync.client import SyncClient
-from sync.seed import enrol_code, seed_demo
 from tests.bench.report import progress
 from tests.live_server import ServerProcess
+from ui.demo.scene import empty_frame, forged_copy, make_frame, write_video
+from ui.demo.seed import enrol_code, seed_demo
 
 
 def run_probe(

@@ -120,7 +120,7 @@ class Enrolled:
 def enrol_device(
     server: ServerHandle, event_id: int, device_id: str, gate: str, *, code: str = ""
 ) -> str:
-    from sync.seed import enrol_code
+    from ui.demo.seed import enrol_code
 
     if not code:
         with server.admin() as admin:
@@ -134,7 +134,7 @@ def enrol_device(
 
 @pytest.fixture
 def enrolled(server: ServerHandle) -> Enrolled:
-    from sync.seed import seed_demo
+    from ui.demo.seed import seed_demo
 
     with server.admin() as admin:
         demo = seed_demo(admin, general=20)

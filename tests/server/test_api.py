@@ -18,10 +18,10 @@ from alembic import command
 from scanner import Keyring, verify
 from scanner.decode import make_decoder
 from scanner.keys import public_from_raw
-from sync.seed import seed_demo
 from sync.server.migrate import alembic_config, upgrade
 from tests.server.conftest import Enrolled, ServerHandle, enrol_device
 from tests.server.test_sync_routes import scan
+from ui.demo.seed import seed_demo
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
 

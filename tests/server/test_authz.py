@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from sync.seed import enrol_code
 from tests.server.conftest import Enrolled
+from ui.demo.seed import enrol_code
 
 ADMIN_ONLY = {"none": 401, "bad": 401, "device": 403}
 DEVICE_ONLY = {"none": 401, "bad": 401, "admin": 403}
@@ -352,7 +352,7 @@ CROSS_EVENT: dict[tuple[str, str], Callable[[Enrolled, Any], None]] = {
 def test_a_device_of_one_event_gets_nothing_of_another(
     enrolled: Enrolled, route: tuple[str, str]
 ) -> None:
-    from sync.seed import seed_demo
+    from ui.demo.seed import seed_demo
 
     with enrolled.server.admin() as admin:
         other = seed_demo(admin, general=3, name="Event B")

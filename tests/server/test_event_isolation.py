@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from sync.seed import DemoCatalogue, seed_demo
 from tests.server.conftest import Enrolled, enrol_device
 from tests.server.test_sync_routes import pull_all
+from ui.demo.seed import DemoCatalogue, seed_demo
 
 
 @pytest.fixture

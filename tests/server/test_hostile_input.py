@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync.seed import seed_demo
 from tests.live_server import ServerProcess
 from tests.server.conftest import Enrolled
+from ui.demo.seed import seed_demo
 
 FIFTY_MB = 50 * 1024 * 1024
 

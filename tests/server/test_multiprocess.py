@@ -9,10 +9,10 @@ from pathlib import Path
 
 import httpx
 
-from sync.seed import enrol_code, seed_demo
 from tests.live_server import ServerProcess
 from tests.pg import PostgresCluster
 from tests.server.test_sync_routes import scan
+from ui.demo.seed import enrol_code, seed_demo
 
 
 def _worker_pids(parent: int) -> set[int]:

@@ -145,7 +145,7 @@ def test_two_orders_for_one_seat_at_once_sell_it_once(enrolled: Enrolled) -> Non
 def test_one_enrolment_code_enrols_one_kiosk_however_many_try_at_once(
     enrolled: Enrolled,
 ) -> None:
-    from sync.seed import enrol_code
+    from ui.demo.seed import enrol_code
 
     server = enrolled.server
     clients = [server.client() for _ in range(100)]

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner.state import Direction, ScanEvent, fold
-from sync.seed import seed_demo
 from tests.server.conftest import Enrolled, ServerHandle, enrol_device
 from tests.server.test_sync_routes import scan
+from ui.demo.seed import seed_demo
 
 
 def conflicts(enrolled: Enrolled) -> list[dict[str, object]]:

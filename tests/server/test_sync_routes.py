@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync.seed import enrol_code, seed_demo
 from tests.server.conftest import Enrolled, ServerHandle, enrol_device
+from ui.demo.seed import enrol_code, seed_demo
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ import pytest
 
 from scanner import Store
 from sync.client import RetryPolicy, SyncClient
-from sync.seed import DemoCatalogue, enrol_code, seed_demo
 from tests.live_server import ServerProcess
+from ui.demo.seed import DemoCatalogue, enrol_code, seed_demo
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pytest
 from scanner import Gate, Mode, Store, VerdictKind, preset
 from scanner.state import fold
 from sync.client import OfflineError, RetryPolicy, ServerRejectedError, SyncClient
-from sync.seed import enrol_code, seed_demo
 from tests.sync.conftest import World
+from ui.demo.seed import enrol_code, seed_demo
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
 

@@ -19,9 +19,9 @@ import pytest
 from scanner import Gate, Mode, Store, preset
 from scanner.state import fold
 from sync.client import RetryPolicy, SyncError
-from sync.seed import enrol_code
 from tests.fault_proxy import FaultProxy
 from tests.sync.conftest import Kiosk, World
+from ui.demo.seed import enrol_code
 
 ADMITONE = str(Path(sys.executable).with_name("admitone"))
 TOTAL_SCANS = 1000
@@ -272,8 +272,8 @@ def test_twenty_kiosks_on_postgresql_converge_through_faults_and_two_restarts(
     import psycopg
 
     from sync.client import SyncClient
-    from sync.seed import seed_demo
     from tests.live_server import ServerProcess
+    from ui.demo.seed import seed_demo
 
     pg_cluster.execute("CREATE DATABASE faults_at_scale TEMPLATE template_admitone")
     server = ServerProcess(pg_cluster.url("faults_at_scale"), tmp_path)

@@ -44,7 +44,7 @@ def test_a_supervisor_enrols_the_kiosk_from_the_panel_and_syncing_starts(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    from sync.seed import enrol_code
+    from ui.demo.seed import enrol_code
     from ui.sync_wiring import SyncWiring
 
     kiosk = world.kiosk("Late Gate", enrol=False)

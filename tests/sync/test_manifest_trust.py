@@ -179,7 +179,7 @@ def test_an_expired_page_is_refused_as_a_freeze(tmp_path: Path) -> None:
     """A server whose pages live for no time at all: every page is already stale, as a
     page held back and served later would be."""
     from scanner import Store
-    from sync.seed import enrol_code, seed_demo
+    from ui.demo.seed import enrol_code, seed_demo
 
     with running_server(
         f"sqlite:///{tmp_path / 'server.db'}", tmp_path, manifest_page_seconds="0"

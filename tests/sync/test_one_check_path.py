@@ -11,8 +11,8 @@ import httpx
 from scanner import Gate, Mode, Store, preset
 from scanner.verdict import VerdictKind
 from sync.client import RetryPolicy, SyncClient
-from sync.seed import enrol_code, seed_demo
 from tests.sync.conftest import World
+from ui.demo.seed import enrol_code, seed_demo
 
 
 def test_a_multi_day_pass_gets_the_same_answer_offline_and_online(world: World) -> None:

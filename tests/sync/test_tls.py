@@ -19,9 +19,9 @@ from sync.client import (
     SyncClient,
     UntrustedServerError,
 )
-from sync.seed import enrol_code, seed_demo
 from tests.live_server import ServerProcess, running_server
 from tests.sync.conftest import World
+from ui.demo.seed import enrol_code, seed_demo
 
 
 @pytest.fixture

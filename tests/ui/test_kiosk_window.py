@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from scanner import Mode, Revocation, Store, TicketClaims, TicketStatus, Tone, sign
 from scanner.camera import ImageFolderSource
 from scanner.pipeline import InputSource
-from scanner.scene import make_frame
 from tests.conftest import Issue, forge, make_claims
 from tests.ui.conftest import KioskFactory
+from ui.demo.scene import make_frame
 from ui.presentation import COLOURS, EXIT_COLOUR, Symbol
 
 NOW = datetime.now(UTC)

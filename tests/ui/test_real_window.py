@@ -148,7 +148,7 @@ def test_the_kiosk_stops_cleanly_on_sigterm_as_systemd_stops_it(
     frames.mkdir()
     now = datetime.now(UTC)
     code, _ = issue(valid_from=now - timedelta(hours=1), valid_until=now + timedelta(hours=3))
-    from scanner.scene import make_frame
+    from ui.demo.scene import make_frame
 
     cv2.imwrite(str(frames / "ticket.png"), make_frame(code, "clean", 1))
     admitone = str(Path(sys.executable).with_name("admitone"))

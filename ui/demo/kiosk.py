@@ -26,13 +26,13 @@ from pathlib import Path
 import httpx
 import segno
 
-from scanner.scene import empty_frame, forged_copy, make_frame, write_video
 from scanner.store import Store
 from scanner.supervisor import SupervisorPin
 from sync.client import SyncClient
 from sync.config import load_config
 from sync.pinning import pinned_context
-from sync.seed import enrol_code, seed_demo
+from ui.demo.scene import empty_frame, forged_copy, make_frame, write_video
+from ui.demo.seed import enrol_code, seed_demo
 
 log = logging.getLogger(__name__)
 DEMO_PIN = "2468"
@@ -72,8 +72,14 @@ def _die_with_parent(parent: int) -> Callable[[], None] | None:
     return arm
 
 
+def server_program() -> str:
+    """The ``admitone`` that runs the demo's server: this installation's own, unless
+    ``ADMITONE_DEMO_SERVER`` names another (a kiosk-only build has no server in it)."""
+    return os.environ.get("ADMITONE_DEMO_SERVER") or str(Path(sys.executable).with_name("admitone"))
+
+
 def start_server(workdir: Path, port: int) -> DemoServer:
-    admitone = str(Path(sys.executable).with_name("admitone"))
+    admitone = server_program()
     env = {**os.environ, "ADMITONE_SERVER_KEYS_DIR": str(workdir / "keys")}
     database = f"sqlite:///{workdir / 'server.db'}"
     init = subprocess.run(
@@ -81,8 +87,13 @@ def start_server(workdir: Path, port: int) -> DemoServer:
         capture_output=True,
         text=True,
         env=env,
-        check=True,
     )
+    if init.returncode != 0:
+        raise RuntimeError(
+            f"the demo's server could not start ({init.stderr.strip() or init.returncode}); "
+            "the demo needs the sync server: install admitone[server], or set "
+            "ADMITONE_DEMO_SERVER to an admitone program that has it"
+        )
     token = init.stdout.split("store it safely): ")[1].split()[0]
     log_file = open(workdir / "server.log", "wb")  # noqa: SIM115 (lives as long as the server)
     process = subprocess.Popen(

@@ -15,9 +15,9 @@ from scanner.checkpoint import Mode, preset
 from scanner.gate import Gate
 from scanner.keys import generate_key, load_private_key
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketStatus
-from scanner.scene import forged_copy
 from scanner.store import Store
 from scanner.ticket import Seat, TicketClaims, new_ticket_id, sign
+from ui.demo.scene import forged_copy
 
 DEMO_EVENT = EventRecord(
     event_id=42,
