@@ -116,26 +116,19 @@ def _make_facts(state: ServerState) -> dict[str, list[str]]:
         session.add_all([event, key])
         session.flush()
         changes.record(session, [catalog.event_change(event), key_change(key)])
-    festival = catalog.create_event(
-        state,
-        EventIn(
-            name="Harbour Festival",
-            timezone="Asia/Jakarta",
-            starts_at=local(23, 10),
-            ends_at=local(25, 23),
-            allow_reentry=True,
-            day_starts_at=time(5, 0),
-        ),
-    )
-    fair = catalog.create_event(
-        state,
-        EventIn(
-            name="Three-day Fair",
-            timezone="Asia/Jakarta",
-            starts_at=local(23, 10),
-            ends_at=local(25, 23),
-            day_starts_at=time(5, 0),
-        ),
+    festival, fair = (
+        catalog.create_event(
+            state,
+            EventIn(
+                name=name,
+                timezone="Asia/Jakarta",
+                starts_at=local(23, 10),
+                ends_at=local(25, 23),
+                allow_reentry=reentry,
+                day_starts_at=time(5, 0),
+            ),
+        )
+        for name, reentry in (("Harbour Festival", True), ("Three-day Fair", False))
     )
     codes: dict[str, list[str]] = {}
     for label, event_id in (("festival", festival.id), ("fair", fair.id), ("vector", 42)):
