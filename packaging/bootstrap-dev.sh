@@ -16,7 +16,8 @@ SYSTEM_PACKAGES="${SYSTEM_PACKAGES:-libzbar0 postgresql ca-certificates libglib2
 libegl1 libopengl0 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libpulse0 \
 fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 \
-libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 xvfb xauth openbox x11-utils}"
+libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 xvfb xauth openbox x11-utils \
+chromium chromium-driver}"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

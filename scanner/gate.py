@@ -33,7 +33,7 @@ from scanner.checkpoint import Checkpoint
 from scanner.keys import Keyring
 from scanner.limits import MAX_GATE_NAME, MAX_OVERRIDE_REASON
 from scanner.state import Direction, ScanEvent
-from scanner.store import META_GATE, JournalWriteError, Store
+from scanner.store import META_GATE, META_MODE, JournalWriteError, Store
 from scanner.verdict import Verdict, VerdictKind
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class Gate:
         self.device_id = store.device_id
         self._recent: dict[str, _Presentation] = {}
         self._lock = threading.Lock()
+        self._remember_mode()
 
     @property
     def event_ids(self) -> frozenset[int]:
@@ -99,6 +100,13 @@ class Gate:
             )
             self._checkpoint = checkpoint
             self._recent.clear()
+            self._remember_mode()
+
+    def _remember_mode(self) -> None:
+        """The mode, in the store, for the heartbeat to report (the organiser's view)."""
+        mode = str(self._checkpoint.mode)
+        if self.store.get_meta(META_MODE) != mode:
+            self.store.set_meta(META_MODE, mode)
 
     def rename(self, name: str, *, actor: str, now: datetime) -> None:
         """Name the gate on later scans.  Journalled, and kept in the store, so the

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 3
 META_GATE = "gate"
+META_MODE = "mode"
+"""The gate's mode now (entry, exit…), for the organiser's view of the kiosk's health."""
 """The meta key of the gate's name: set by enrolment, changed by a supervisor."""
 
 

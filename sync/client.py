@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from scanner.keys import KeyFileError, public_from_raw
 from scanner.local_secret import SecretError
 from scanner.manifest import EventRecord, Revocation, TicketRecord, TicketTypeRecord
-from scanner.store import META_GATE, Store
+from scanner.store import META_GATE, META_MODE, Store
 from sync.pinning import certificate_sha256, fetch_certificate, pinned_context
 from sync.trust import SIGNATURE_HEADER, TrustError, check_pin, verify_page
 from sync.wire import (
@@ -623,6 +623,10 @@ class SyncClient:
                 json={
                     "client_time": datetime.now(UTC).isoformat(),
                     "quarantined": self.store.quarantine_count(),
+                    "pending": self.store.pending_count(),
+                    "gate": self.store.get_meta(META_GATE) or None,
+                    "mode": self.store.get_meta(META_MODE) or None,
+                    "manifest_pulled_at": self.store.get_meta(META_PULLED_AT) or None,
                 },
             )
         answer = HeartbeatResponse.model_validate(body)

@@ -253,6 +253,13 @@ class HeartbeatRequest(WireModel):
     client_time: Moment
     quarantined: int = Field(default=0, ge=0, le=2**31 - 1)
     """Records this kiosk set aside as unsendable: the organiser's kiosk health."""
+    pending: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    """Scans and audit entries still waiting to be sent after this cycle's push."""
+    gate: Name | None = None
+    """The gate's name now (a supervisor may have renamed it)."""
+    mode: Annotated[str, StringConstraints(max_length=20)] | None = None
+    manifest_pulled_at: Moment | None = None
+    """When the kiosk last applied a manifest page, by its own clock."""
 
 
 class HeartbeatResponse(WireModel):

@@ -8,10 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
 
 from sync.config import ServerConfig, load_config
+from sync.server.console import web as console
 from sync.server.deps import http_answer
 from sync.server.errors import ServiceError
 from sync.server.guard import RequestGuard
@@ -67,9 +69,14 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
         ]
         return JSONResponse({"detail": errors}, status_code=422)
 
+    console.mount(app)
+
     @app.exception_handler(ServiceError)
-    async def _refused(_request: Request, exc: ServiceError) -> JSONResponse:
-        """A service's refusal: its message, with the status code for its kind."""
+    async def _refused(request: Request, exc: ServiceError) -> Response:
+        """A service's refusal: its message, with the status code for its kind (as a
+        page in the console, as JSON in the API)."""
+        if request.url.path.startswith(console.CONSOLE_PREFIX):
+            return await run_in_threadpool(console.console_refusal, request, exc)
         status, headers = http_answer(exc)
         return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 

@@ -16,6 +16,9 @@ from typing import Any
 from sync.config import load_config
 
 log = logging.getLogger(__name__)
+GRACE_SECONDS = 5
+"""On a stop, open requests get this long to finish: a console's live dashboard
+(a stream that never ends by itself) must not hold the server up."""
 
 
 def _config(args: argparse.Namespace) -> Any:
@@ -71,7 +74,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     upgrade(url)
     if workers == 1:
         app = create_app(config, database_url=url)
-        uvicorn.run(app, host=host, port=port, log_level="info", **tls, **proxies)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            timeout_graceful_shutdown=GRACE_SECONDS,
+            **tls,
+            **proxies,
+        )
         return 0
     if url.startswith("sqlite"):
         log.warning(
@@ -90,6 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         host=host,
         port=port,
         log_level="info",
+        timeout_graceful_shutdown=GRACE_SECONDS,
         **tls,
         **proxies,
     )
@@ -113,6 +125,39 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"admin token (shown once, store it safely): {result.admin_token}")
     state = "created" if result.created_key else "already active"
     print(f"issuing key {result.kid} {state} in {config.resolved_keys_dir()}")
+    if args.owner:
+        _add_account(args, args.owner, "owner")
+    return 0
+
+
+def _add_account(args: argparse.Namespace, email: str, role: str) -> None:
+    """A console account: the password is asked for at a terminal; elsewhere (a script)
+    one is made up, printed once, and must be changed at the first sign-in."""
+    import getpass
+
+    from sync.server.services.accounts import Role, create_account, generated_password
+
+    password = ""
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {email} (at least 10 characters): ")
+        if password != getpass.getpass("the same again: "):
+            raise ValueError("the two passwords differ; run the command again")
+    with _state(args) as state:
+        made_up = not password
+        create_account(
+            state,
+            email,
+            password or (password := generated_password()),
+            Role(role),
+            must_change_password=made_up,
+        )
+    print(f"console account {email} ({role}) created")
+    if made_up:
+        print(f"one-time password (shown once, change it at the first sign-in): {password}")
+
+
+def cmd_add_account(args: argparse.Namespace) -> int:
+    _add_account(args, args.email, args.role)
     return 0
 
 
@@ -311,6 +356,12 @@ def register(commands: Any) -> None:
     action("migrate", cmd_migrate, "bring the database to the latest schema")
     init = action("init", cmd_init, "create an admin token (and, the first time, the issuing key)")
     init.add_argument("--name", default="admin", help="who or what the admin token is for")
+    init.add_argument("--owner", metavar="EMAIL", help="also create the console's first owner")
+    account = action("add-account", cmd_add_account, "create a console account")
+    account.add_argument("email")
+    account.add_argument(
+        "--role", choices=["owner", "box_office", "door_viewer"], default="box_office"
+    )
     code = action("enrol-code", cmd_enrol_code, "make a one-time kiosk enrolment code")
     code.add_argument("--event", type=int, required=True, help="event id")
     code.add_argument("--gate", required=True, help="gate name shown on the kiosk")

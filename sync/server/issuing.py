@@ -87,10 +87,16 @@ def ticket_change(ticket: Ticket) -> changes.NewChange:
     )
 
 
-def validity_window(event: Event) -> tuple[datetime | None, datetime | None]:
-    """Doors open (or six hours before the start) until two hours after the end."""
+def validity_window(
+    event: Event, ticket_type: TicketType | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """Doors open (or six hours before the start) until two hours after the end; a
+    ticket type's own window (a day pass of a festival) replaces either end."""
     start = event.doors_open or (event.starts_at - timedelta(hours=6) if event.starts_at else None)
     end = event.ends_at + timedelta(hours=2) if event.ends_at else None
+    if ticket_type is not None:
+        start = ticket_type.valid_from or start
+        end = ticket_type.valid_until or end
     if start is None or end is None or end <= start or end - start > timedelta(days=366):
         return None, None
     start = start.replace(second=0, microsecond=0)
@@ -134,7 +140,6 @@ def issue_tickets(
         for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
     }
     taken = seats_taken(session, event.id) if any(r.seat_id for r in requests) else set()
-    valid_from, valid_until = validity_window(event)
     issued: list[Ticket] = []
     for request in requests:
         ticket_type = types.get(request.ticket_type)
@@ -143,6 +148,7 @@ def issue_tickets(
                 f"event {event.id} has no ticket type {request.ticket_type!r}; "
                 f"it has {sorted(types) or 'none yet'}"
             )
+        valid_from, valid_until = validity_window(event, ticket_type)
         seat_row = section_row = None
         if request.seat_id is not None:
             seat_row = session.get(SeatRow, request.seat_id)

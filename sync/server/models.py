@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,6 +82,8 @@ class Seat(Base):
     row: Mapped[str] = mapped_column(String(16))
     number: Mapped[int] = mapped_column(Integer)
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    companion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Beside an accessible seat, for the person who comes with its guest."""
     __table_args__ = (UniqueConstraint("section_id", "row", "number"),)
 
 
@@ -115,6 +118,9 @@ class TicketType(Base):
     name: Mapped[str] = mapped_column(String(200))
     zones: Mapped[str] = mapped_column(String(400), default="main")
     price_cents: Mapped[int] = mapped_column(Integer, default=0)
+    valid_from: Mapped[datetime | None] = mapped_column(nullable=True)
+    valid_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    """A type's own validity (a day pass); unset, its tickets follow the event's."""
     __table_args__ = (UniqueConstraint("event_id", "code"),)
 
 
@@ -183,6 +189,11 @@ class Device(Base):
     quarantined: Mapped[int] = mapped_column(default=0, server_default="0")
     """Records the kiosk has set aside because this server can never take them, as
     its last heartbeat said: an organiser looks into a kiosk where it is not 0."""
+    pending: Mapped[int | None] = mapped_column(nullable=True)
+    """What the kiosk still had to send after its last push (its last heartbeat)."""
+    mode: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    manifest_pulled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    """When the kiosk last applied a manifest page (its clock, corrected by its skew)."""
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
     """Set when an organiser revokes the kiosk (lost, stolen, retired); its token then
     fails.  A new enrolment code clears it."""
@@ -279,3 +290,42 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column()
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Account(Base):
+    """A person who runs the console: an owner, box office staff or a door viewer."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """A password the server made up (``server init``) is used once, then replaced."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: the cookie holds a random token, this table its hash."""
+
+    __tablename__ = "console_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class LoginFailure(Base):
+    """A failed console login, for throttling across server processes."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    client: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(index=True)

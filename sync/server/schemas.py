@@ -41,6 +41,8 @@ class SeatRowsIn(Body):
     seats_per_row: Annotated[int, Field(ge=1, le=500)]
     accessible: Annotated[list[str], Field(max_length=1000)] = []
     """Seats for wheelchair users, as ``ROW/NUMBER``."""
+    companion: Annotated[list[str], Field(max_length=1000)] = []
+    """Seats beside them for the people who come with them, as ``ROW/NUMBER``."""
 
 
 class SectionIn(Body):
@@ -126,6 +128,15 @@ class TicketTypeIn(Body):
     name: Text200
     zones: Annotated[list[str], Field(min_length=1, max_length=32)] = ["main"]
     price_cents: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
+    """A type's own validity (a day pass); unset, its tickets follow the event's."""
+
+    @model_validator(mode="after")
+    def _window(self) -> TicketTypeIn:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid until must come after valid from")
+        return self
 
     @field_validator("zones")
     @classmethod
@@ -145,6 +156,8 @@ class TicketTypeOut(Out):
     name: str
     zones: str
     price_cents: int
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
 
 
 class OrderItemIn(Body):
@@ -210,6 +223,30 @@ class OrderDetail(OrderOut):
     tickets: list[TicketOut] = []
 
 
+class TicketHit(BaseModel):
+    """A ticket found by a search, with its order's buyer."""
+
+    ticket: TicketOut
+    buyer_name: str
+    buyer_email: str
+
+
+class ScanLine(BaseModel):
+    """One scan of a ticket, as its history lists it."""
+
+    scanned_at: datetime
+    gate: str
+    direction: str
+    verdict: str
+    reason: str
+    override_by: str | None = None
+
+
+class TicketDetail(TicketHit):
+    replaced_by: str | None = None
+    scans: list[ScanLine] = []
+
+
 class TicketQR(BaseModel):
     ticket_id: str
     holder_name: str
@@ -239,6 +276,7 @@ class SeatStatus(BaseModel):
     row: str
     number: int
     accessible: bool
+    companion: bool = False
     status: Literal["free", "sold"]
 
 
@@ -329,6 +367,11 @@ class DeviceOut(BaseModel):
     clock_skew_seconds: float | None
     quarantined: int = 0
     """Records the kiosk set aside as unsendable (see its status strip)."""
+    pending: int | None = None
+    """What it still had to send after its last push."""
+    mode: str | None = None
+    manifest_pulled_at: datetime | None = None
+    """When it last applied a manifest page (server time)."""
     revoked_at: datetime | None
 
 
@@ -337,3 +380,15 @@ class KeyOut(BaseModel):
     public_key_hex: str
     active: bool
     retired: bool
+
+
+class Doors(BaseModel):
+    """An event's doors at a glance: the organiser's live dashboard."""
+
+    event_id: int
+    as_of: datetime
+    attendance: Attendance
+    scans_last_minute: int
+    conflicts: int
+    recent_conflicts: list[ConflictOut]
+    kiosks: list[DeviceOut]

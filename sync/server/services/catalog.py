@@ -102,13 +102,15 @@ def create_section(state: ServerState, venue_id: int, body: SectionIn) -> Sectio
         session.add(section)
         session.flush()
         if seat_rows is not None:
-            accessible = set(seat_rows.accessible)
+            accessible = {s.strip() for s in seat_rows.accessible}
+            companion = {s.strip() for s in seat_rows.companion}
             session.add_all(
                 Seat(
                     section_id=section.id,
                     row=row,
                     number=number,
                     accessible=f"{row}/{number}" in accessible,
+                    companion=f"{row}/{number}" in companion,
                 )
                 for row in dict.fromkeys(seat_rows.rows)
                 for number in range(1, seat_rows.seats_per_row + 1)
@@ -205,6 +207,8 @@ def create_ticket_type(state: ServerState, event_id: int, body: TicketTypeIn) ->
             name=body.name,
             zones=",".join(body.zones),
             price_cents=body.price_cents,
+            valid_from=body.valid_from,
+            valid_until=body.valid_until,
         )
         session.add(ticket_type)
         session.flush()
@@ -258,6 +262,7 @@ def availability(state: ServerState, event_id: int) -> Availability:
 
 
 def seat_map(state: ServerState, event_id: int) -> SeatMap:
+    """The event's venue, seat by seat: free or sold (a live ticket holds it)."""
     with state.db.read() as session:
         event = require_event(session, event_id)
         sold = set(
@@ -269,32 +274,49 @@ def seat_map(state: ServerState, event_id: int) -> SeatMap:
                 )
             )
         )
-        sections = []
-        if event.venue_id is not None:
-            for section in session.scalars(
-                select(Section).where(Section.venue_id == event.venue_id).order_by(Section.id)
-            ):
-                seats = session.scalars(
-                    select(Seat)
-                    .where(Seat.section_id == section.id)
-                    .order_by(Seat.row, Seat.number)
-                )
-                sections.append(
-                    SectionMap(
-                        id=section.id,
-                        name=section.name,
-                        kind=section.kind,
-                        pricing_tier=section.pricing_tier,
-                        seats=[
-                            SeatStatus(
-                                id=s.id,
-                                row=s.row,
-                                number=s.number,
-                                accessible=s.accessible,
-                                status="sold" if s.id in sold else "free",
-                            )
-                            for s in seats
-                        ],
-                    )
-                )
+        sections = _section_maps(session, event.venue_id, sold) if event.venue_id else []
         return SeatMap(event_id=event_id, venue_id=event.venue_id, sections=sections)
+
+
+def venue_plan(state: ServerState, venue_id: int) -> list[SectionMap]:
+    """A venue's sections and seats as drawn before any event sells them."""
+    with state.db.read() as session:
+        require_venue(session, venue_id)
+        return _section_maps(session, venue_id, set())
+
+
+def list_venues(state: ServerState) -> list[VenueOut]:
+    with state.db.read() as session:
+        return [
+            VenueOut.model_validate(v) for v in session.scalars(select(Venue).order_by(Venue.id))
+        ]
+
+
+def _section_maps(session: Session, venue_id: int, sold: set[int | None]) -> list[SectionMap]:
+    sections = []
+    for section in session.scalars(
+        select(Section).where(Section.venue_id == venue_id).order_by(Section.id)
+    ):
+        seats = session.scalars(
+            select(Seat).where(Seat.section_id == section.id).order_by(Seat.row, Seat.number)
+        )
+        sections.append(
+            SectionMap(
+                id=section.id,
+                name=section.name,
+                kind=section.kind,
+                pricing_tier=section.pricing_tier,
+                seats=[
+                    SeatStatus(
+                        id=s.id,
+                        row=s.row,
+                        number=s.number,
+                        accessible=s.accessible,
+                        companion=s.companion,
+                        status="sold" if s.id in sold else "free",
+                    )
+                    for s in seats
+                ],
+            )
+        )
+    return sections

@@ -159,6 +159,9 @@ def _device_out(session: Session, device: Device) -> DeviceOut:
         last_seen=device.last_seen,
         clock_skew_seconds=device.clock_skew_seconds,
         quarantined=device.quarantined,
+        pending=device.pending,
+        mode=device.mode,
+        manifest_pulled_at=device.manifest_pulled_at,
         revoked_at=device.revoked_at,
     )
 
@@ -194,6 +197,12 @@ def heartbeat(state: ServerState, device_id: str, body: HeartbeatRequest) -> Hea
             row.last_seen = now
             row.clock_skew_seconds = skew
             row.quarantined = body.quarantined
+            row.pending = body.pending
+            row.mode = body.mode
+            if body.gate:
+                row.gate = body.gate
+            if body.manifest_pulled_at is not None:  # on the server's clock
+                row.manifest_pulled_at = body.manifest_pulled_at - timedelta(seconds=skew)
     return HeartbeatResponse(server_time=now, skew_seconds=skew)
 
 

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import segno
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from sync.server import issuing
 from sync.server.errors import Gone, Invalid
 from sync.server.lookups import require_event, require_order, require_ticket
-from sync.server.models import Order, Ticket
-from sync.server.schemas import OrderDetail, OrderIn, OrderOut, TicketOut, TicketQR
+from sync.server.models import Order, Scan, Ticket
+from sync.server.schemas import (
+    MAX_ORDER_TICKETS,
+    OrderDetail,
+    OrderIn,
+    OrderItemIn,
+    OrderOut,
+    ScanLine,
+    TicketDetail,
+    TicketHit,
+    TicketOut,
+    TicketQR,
+)
 from sync.server.state import ServerState
 
 MAX_TICKETS_PER_ORDER = 100_000
@@ -147,3 +159,103 @@ def refund_ticket(state: ServerState, ticket_id: str, reason: str = "refunded") 
         issuing.revoke(session, ticket, reason)
         session.flush()
         return TicketOut.model_validate(ticket)
+
+
+def add_to_order(state: ServerState, order_id: int, items: list[OrderItemIn]) -> int:
+    """Issue more tickets into an existing order (a bulk order sent in parts, so the
+    person issuing sees it progress and no part holds the database for long)."""
+    total = sum(item.quantity for item in items)
+    if total > MAX_ORDER_TICKETS:
+        raise Invalid(f"at most {MAX_ORDER_TICKETS:,} tickets at a time; send fewer")
+    with state.db.write() as session:
+        order = require_order(session, order_id)
+        event = require_event(session, order.event_id)
+        requests = [
+            issuing.TicketRequest(item.ticket_type, item.holder_name, item.seat_id, item.accessible)
+            for item in items
+            for _ in range(item.quantity)
+        ]
+        tickets = issuing.issue_tickets(
+            session, event=event, order_id=order.id, requests=requests, key_cache=state.private_keys
+        )
+        return len(tickets)
+
+
+SEAT_QUERY = re.compile(r"^\s*([^/\s]{1,16})\s*/\s*([^/\s]{1,16})\s*/\s*(\d{1,9})\s*$")
+ORDER_QUERY = re.compile(r"^\s*#?(\d{1,9})\s*$")
+TICKET_ID_QUERY = re.compile(r"^\s*([0-9a-fA-F]{6,20})\s*$")
+
+
+def search_tickets(
+    state: ServerState, event_id: int, query: str, *, limit: int = 50
+) -> list[TicketHit]:
+    """Tickets of an event by what a guest at the box office says: a seat
+    (``B/12/7``), an order number (``#123``), a ticket id (or its start), an e-mail,
+    or a holder's or buyer's name (a part of it, any case).  Each form uses an
+    index; a name is matched from the start of any word (``sari`` finds "Dewi
+    Sari")."""
+    query = query.strip()[:200]
+    if not query:
+        return []
+    with state.db.read() as session:
+        require_event(session, event_id)
+        base = (
+            select(Ticket, Order)
+            .join(Order, Order.id == Ticket.order_id)
+            .where(Ticket.event_id == event_id)
+        )
+        conditions: list[ColumnElement[bool]] = []
+        if seat := SEAT_QUERY.match(query):
+            section, row, number = seat.groups()
+            conditions.append(
+                (Ticket.section == section) & (Ticket.row == row) & (Ticket.number == int(number))
+            )
+        if order_number := ORDER_QUERY.match(query):
+            conditions.append(Ticket.order_id == int(order_number.group(1)))
+        if ticket_id := TICKET_ID_QUERY.match(query):
+            prefix = ticket_id.group(1).lower()
+            conditions.append(Ticket.ticket_id.startswith(prefix, autoescape=True))
+        if "@" in query:
+            conditions.append(func.lower(Order.buyer_email) == query.lower())
+        else:
+            words = query.lower()
+            conditions.append(func.lower(Ticket.holder_name).contains(words, autoescape=True))
+            conditions.append(func.lower(Order.buyer_name).contains(words, autoescape=True))
+        rows = session.execute(
+            base.where(or_(*conditions)).order_by(Ticket.holder_name, Ticket.ticket_id).limit(limit)
+        )
+        return [
+            TicketHit(
+                ticket=TicketOut.model_validate(ticket),
+                buyer_name=order.buyer_name,
+                buyer_email=order.buyer_email,
+            )
+            for ticket, order in rows
+        ]
+
+
+def ticket_detail(state: ServerState, ticket_id: str) -> TicketDetail:
+    """A ticket, its order's buyer, and every scan of it across the gates, in order."""
+    with state.db.read() as session:
+        ticket = require_ticket(session, ticket_id)
+        order = require_order(session, ticket.order_id)
+        scans = session.scalars(
+            select(Scan).where(Scan.ticket_id == ticket_id).order_by(Scan.scanned_at, Scan.scan_id)
+        )
+        return TicketDetail(
+            ticket=TicketOut.model_validate(ticket),
+            buyer_name=order.buyer_name,
+            buyer_email=order.buyer_email,
+            replaced_by=ticket.replaced_by,
+            scans=[
+                ScanLine(
+                    scanned_at=s.scanned_at,
+                    gate=s.gate,
+                    direction=s.direction,
+                    verdict=s.verdict,
+                    reason=s.reason,
+                    override_by=s.override_by,
+                )
+                for s in scans
+            ],
+        )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Integer, cast, distinct, func, select
 
 from scanner.state import EFFECTIVE_VERDICTS
 from sync.server.lookups import require_event
-from sync.server.models import AuditEntry, Conflict, Scan
-from sync.server.schemas import Attendance, ConflictOut, QuarterHour
+from sync.server.models import AuditEntry, Conflict, Device, DeviceEvent, Scan, Ticket
+from sync.server.schemas import Attendance, ConflictOut, DeviceOut, Doors, QuarterHour
 from sync.server.state import ServerState
 from sync.wire import AuditEntryOut
 
@@ -115,3 +118,173 @@ def audit_log(state: ServerState, *, device_id: str | None, limit: int) -> list[
             )
             for a in session.scalars(query)
         ]
+
+
+def doors(state: ServerState, event_id: int) -> Doors:
+    """The dashboard: attendance, the last minute's scans, conflicts and the health of
+    every kiosk enrolled for the event.  Everything comes from the database, so any
+    server process answers the same, whichever one a kiosk pushed to."""
+    now = datetime.now(UTC)
+    attendance = event_attendance(state, event_id)
+    with state.db.read() as session:
+        last_minute = session.scalar(
+            select(func.count()).where(
+                Scan.event_id == event_id, Scan.scanned_at >= now - timedelta(minutes=1)
+            )
+        )
+        conflicts = session.scalar(
+            select(func.count()).select_from(Conflict).where(Conflict.event_id == event_id)
+        )
+        recent = session.scalars(
+            select(Conflict)
+            .where(Conflict.event_id == event_id)
+            .order_by(Conflict.second_at.desc())
+            .limit(5)
+        )
+        recent_conflicts = [ConflictOut.model_validate(c) for c in recent]
+        devices = session.scalars(
+            select(Device)
+            .join(DeviceEvent, DeviceEvent.device_id == Device.device_id)
+            .where(DeviceEvent.event_id == event_id, Device.revoked_at.is_(None))
+            .order_by(Device.gate, Device.device_id)
+        )
+        kiosks = [_kiosk(d, event_id) for d in devices]
+    return Doors(
+        event_id=event_id,
+        as_of=now,
+        attendance=attendance,
+        scans_last_minute=last_minute or 0,
+        conflicts=conflicts or 0,
+        recent_conflicts=recent_conflicts,
+        kiosks=kiosks,
+    )
+
+
+def _kiosk(device: Device, event_id: int) -> DeviceOut:
+    return DeviceOut(
+        device_id=device.device_id,
+        name=device.name,
+        gate=device.gate,
+        event_ids=[event_id],
+        enrolled_at=device.enrolled_at,
+        last_seen=device.last_seen,
+        clock_skew_seconds=device.clock_skew_seconds,
+        quarantined=device.quarantined,
+        pending=device.pending,
+        mode=device.mode,
+        manifest_pulled_at=device.manifest_pulled_at,
+        revoked_at=device.revoked_at,
+    )
+
+
+def doors_version(state: ServerState, event_id: int) -> tuple[object, ...]:
+    """What changes whenever the dashboard would: cheap enough to ask every second
+    for every open dashboard, so the full figures are computed only on a change."""
+    with state.db.read() as session:
+        scans = session.scalar(select(func.count()).where(Scan.event_id == event_id))
+        seen = session.execute(
+            select(func.max(Device.last_seen), func.count())
+            .select_from(Device)
+            .join(DeviceEvent, DeviceEvent.device_id == Device.device_id)
+            .where(DeviceEvent.event_id == event_id)
+        ).one()
+        conflicts = session.scalar(
+            select(func.count()).select_from(Conflict).where(Conflict.event_id == event_id)
+        )
+        # The minute rolls on even when nothing arrives: "scans in the last minute" falls.
+        return (
+            scans,
+            seen[0],
+            seen[1],
+            conflicts,
+            datetime.now(UTC).replace(second=0, microsecond=0),
+        )
+
+
+def _csv(header: list[str], rows: Iterator[list[object]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+        yield buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A spreadsheet must not run a cell as a formula (CSV injection): text starting
+    with = + - @ is written with a leading apostrophe."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def attendance_csv(state: ServerState, event_id: int) -> Iterator[str]:
+    """One line per ticket: who, what, and when they were first admitted (if ever)."""
+    with state.db.read() as session:
+        require_event(session, event_id)
+        first_in = (
+            select(Scan.ticket_id, func.min(Scan.scanned_at).label("first_in"))
+            .where(Scan.event_id == event_id, Scan.verdict == "admitted", Scan.direction == "in")
+            .group_by(Scan.ticket_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(
+                Ticket.ticket_id,
+                Ticket.holder_name,
+                Ticket.ticket_type,
+                Ticket.section,
+                Ticket.row,
+                Ticket.number,
+                Ticket.status,
+                first_in.c.first_in,
+            )
+            .outerjoin(first_in, first_in.c.ticket_id == Ticket.ticket_id)
+            .where(Ticket.event_id == event_id)
+            .order_by(Ticket.ticket_id)
+        ).all()
+    header = ["ticket_id", "holder_name", "ticket_type", "section", "row", "number", "status"]
+    return _csv([*header, "first_admitted_at"], (list(r) for r in rows))
+
+
+def scans_csv(state: ServerState, event_id: int) -> Iterator[str]:
+    with state.db.read() as session:
+        require_event(session, event_id)
+        rows = session.execute(
+            select(
+                Scan.scan_id,
+                Scan.ticket_id,
+                Scan.device_id,
+                Scan.gate,
+                Scan.zone,
+                Scan.direction,
+                Scan.scanned_at,
+                Scan.verdict,
+                Scan.reason,
+                Scan.override_by,
+                Scan.override_reason,
+            )
+            .where(Scan.event_id == event_id)
+            .order_by(Scan.scanned_at, Scan.scan_id)
+        ).all()
+    header = ["scan_id", "ticket_id", "device_id", "gate", "zone", "direction", "scanned_at"]
+    return _csv(
+        [*header, "verdict", "reason", "override_by", "override_reason"], (list(r) for r in rows)
+    )
+
+
+def conflicts_csv(state: ServerState, event_id: int) -> Iterator[str]:
+    conflicts = event_conflicts(state, event_id)
+    header = ["ticket_id", "zone", "first_gate", "first_at", "second_gate", "second_at"]
+    return _csv(
+        header,
+        (
+            [c.ticket_id, c.zone, c.first_gate, c.first_at, c.second_gate, c.second_at]
+            for c in conflicts
+        ),
+    )

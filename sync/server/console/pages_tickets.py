@@ -1,0 +1,171 @@
+"""Issuing orders, finding tickets, a ticket's page and what box office does to it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from sync.server.console.context import (
+    SignedIn,
+    field_errors,
+    form,
+    go,
+    no_store,
+    render,
+    require,
+)
+from sync.server.console.forms import order_in
+from sync.server.deps import IdPath, State, TicketIdPath
+from sync.server.errors import Invalid, ServiceError
+from sync.server.principals import Principal
+from sync.server.schemas import OrderItemIn
+from sync.server.services import catalog, orders
+from sync.server.services.accounts import Action
+
+router = APIRouter()
+ORGANISER = Principal("admin", "console")
+
+
+@router.post("/events/{event_id}/orders", response_class=HTMLResponse)
+async def issue_order(
+    event_id: IdPath,
+    request: Request,
+    state: State,
+    user: SignedIn,
+    first: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> Response:
+    """Issue an order.  The page's script sends a bulk order in parts: this call with
+    ``first`` (how many to issue now) answers JSON with the order's number, and
+    ``/orders/{id}/more`` issues the rest part by part, so the person sees progress.
+    Without the script, one post issues everything."""
+    require(user, Action.SELL)
+    fields = await form(request, user)
+    try:
+        body = order_in(fields, event_id, quantity=first)
+        order = await run_in_threadpool(orders.create_order, state, body)
+    except (ValidationError, ServiceError) as exc:
+        if first is not None:
+            return JSONResponse({"error": _one_line(exc)}, status_code=422)
+        errors = field_errors(exc)
+        errors = {("quantity" if k == "items" else k): v for k, v in errors.items()}
+        page = await run_in_threadpool(
+            lambda: render(
+                request,
+                user,
+                "event.html",
+                status=422,
+                event=catalog.get_event(state, ORGANISER, event_id),
+                types=catalog.list_ticket_types(state, ORGANISER, event_id),
+                availability=catalog.availability(state, event_id),
+                type_errors={},
+                type_values={},
+                order_errors=errors,
+                order_values=fields,
+            )
+        )
+        return page
+    if first is not None:
+        return JSONResponse({"order_id": order.id, "issued": order.ticket_count})
+    return go(f"/orders/{order.id}")
+
+
+@router.post("/orders/{order_id}/more")
+async def issue_more(
+    order_id: IdPath,
+    request: Request,
+    state: State,
+    user: SignedIn,
+) -> Response:
+    require(user, Action.SELL)
+    fields = await form(request, user)
+    try:
+        item = OrderItemIn.model_validate(
+            {
+                "ticket_type": fields.get("ticket_type", ""),
+                "quantity": fields.get("quantity", "") or 0,
+                "holder_name": fields.get("holder_name", ""),
+            }
+        )
+        issued = await run_in_threadpool(orders.add_to_order, state, order_id, [item])
+    except (ValidationError, ServiceError) as exc:
+        return JSONResponse({"error": _one_line(exc)}, status_code=422)
+    return JSONResponse({"order_id": order_id, "issued": issued})
+
+
+def _one_line(error: Exception) -> str:
+    return "; ".join(f"{k or 'order'}: {v}" for k, v in field_errors(error).items())
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def order_page(order_id: IdPath, request: Request, state: State, user: SignedIn) -> Response:
+    order = orders.get_order(state, order_id)
+    event = catalog.get_event(state, ORGANISER, order.event_id)
+    return no_store(render(request, user, "order.html", order=order, event=event))
+
+
+@router.get("/events/{event_id}/tickets", response_class=HTMLResponse)
+def search_page(
+    event_id: IdPath,
+    request: Request,
+    state: State,
+    user: SignedIn,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    event = catalog.get_event(state, ORGANISER, event_id)
+    hits = orders.search_tickets(state, event_id, q)
+    return no_store(render(request, user, "search.html", event=event, q=q, hits=hits))
+
+
+@router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
+def ticket_page(
+    ticket_id: TicketIdPath, request: Request, state: State, user: SignedIn
+) -> Response:
+    detail = orders.ticket_detail(state, ticket_id)
+    event = catalog.get_event(state, ORGANISER, detail.ticket.event_id)
+    error = request.query_params.get("error", "")[:300]
+    return no_store(render(request, user, "ticket.html", detail=detail, event=event, error=error))
+
+
+@router.post("/tickets/{ticket_id}/{action}", response_class=HTMLResponse)
+async def act_on_ticket(
+    ticket_id: TicketIdPath, action: str, request: Request, state: State, user: SignedIn
+) -> Response:
+    """Refund, block (both revoke the code: kiosks reject it after their next pull) or
+    transfer (a new code for the new holder; the old one is revoked)."""
+    require(user, Action.SELL)
+    fields = await form(request, user)
+    try:
+        if action in ("refund", "block"):
+            reason = "refunded" if action == "refund" else "blocked"
+            await run_in_threadpool(orders.refund_ticket, state, ticket_id, reason)
+            return go(f"/tickets/{ticket_id}")
+        if action == "transfer":
+            holder = fields.get("holder_name", "").strip()
+            if not holder or len(holder) > 200:
+                raise Invalid("give the new holder's name (at most 200 characters)")
+            new = await run_in_threadpool(orders.transfer_ticket, state, ticket_id, holder)
+            return go(f"/tickets/{new.ticket_id}")
+        raise Invalid(f"no such action {action!r}")
+    except ServiceError as exc:
+        detail = await run_in_threadpool(orders.ticket_detail, state, ticket_id)
+        event = await run_in_threadpool(catalog.get_event, state, ORGANISER, detail.ticket.event_id)
+        return render(
+            request, user, "ticket.html", status=409, detail=detail, event=event, error=str(exc)
+        )
+
+
+@router.get("/tickets/{ticket_id}/qr.png")
+def ticket_png(ticket_id: TicketIdPath, state: State, user: SignedIn) -> Response:
+    png = orders.ticket_png(state, ticket_id)
+    return Response(
+        png,
+        media_type="image/png",
+        headers={
+            "Content-Disposition": f'attachment; filename="ticket-{ticket_id}.png"',
+            "Cache-Control": "no-store",
+        },
+    )
