@@ -3,8 +3,11 @@ how a refusal reads in a browser (a page, not JSON)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from sync.server.console import pages_auth, pages_doors, pages_events, pages_tickets
@@ -21,10 +24,21 @@ from sync.server.deps import http_answer
 from sync.server.errors import ServiceError
 from sync.server.state import ServerState
 
+PAGES = (pages_auth, pages_events, pages_tickets, pages_doors)
+
+
+def console_routes() -> Iterator[tuple[str, str]]:
+    """Every (method, path) of the console's pages and actions."""
+    for pages in PAGES:
+        for route in pages.router.routes:
+            if isinstance(route, APIRoute):
+                for method in sorted(route.methods):
+                    yield method, PREFIX + route.path
+
 
 def mount(app: FastAPI) -> None:
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
-    for pages in (pages_auth, pages_events, pages_tickets, pages_doors):
+    for pages in PAGES:
         router.include_router(pages.router)
 
     @router.get("")
