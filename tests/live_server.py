@@ -73,10 +73,13 @@ class ServerProcess:
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.admin_token = ""
+        self.init_output = ""
 
-    def init(self) -> str:
+    def init(self, *extra: str) -> str:
+        """``server init`` (with ``extra`` arguments, e.g. ``--owner EMAIL``); its output
+        stays in ``init_output``.  Returns the admin token."""
         result = subprocess.run(
-            [ADMITONE, "server", "init", "--database", self.database_url],
+            [ADMITONE, "server", "init", "--database", self.database_url, *extra],
             capture_output=True,
             text=True,
             env=self.env,
@@ -84,6 +87,7 @@ class ServerProcess:
         )
         if result.returncode != 0:
             raise RuntimeError(f"server init failed: {result.stderr}")
+        self.init_output = result.stdout
         self.admin_token = result.stdout.split("store it safely): ")[1].split()[0]
         return self.admin_token
 

@@ -153,6 +153,8 @@ class Ticket(Base):
     code: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     replaced_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    status_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Why box office refunded, blocked or transferred it, in their words."""
     __table_args__ = (
         # A seat is sold once among live tickets; enforced in code for portability.
         Index("ix_tickets_event_seat", "event_id", "seat_id"),

@@ -244,6 +244,7 @@ class ScanLine(BaseModel):
 
 class TicketDetail(TicketHit):
     replaced_by: str | None = None
+    status_note: str | None = None
     scans: list[ScanLine] = []
 
 

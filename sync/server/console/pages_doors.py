@@ -53,7 +53,8 @@ def bars_svg(points: list[tuple[str, int]], *, label: str) -> str:
     if not points:
         return ""
     top = max(v for _, v in points) or 1
-    width, height, bar = 640, 160, 640 / len(points)
+    width, height = 640, 160
+    bar = min(width / len(points), 48.0)
     parts = []
     for i, (name, value) in enumerate(points):
         h = round(value / top * (height - 30))

@@ -139,15 +139,20 @@ async def act_on_ticket(
     require(user, Action.SELL)
     fields = await form(request, user)
     try:
+        note = fields.get("note", "").strip()
+        if len(note) > 200:
+            raise Invalid("a reason is at most 200 characters")
         if action in ("refund", "block"):
-            reason = "refunded" if action == "refund" else "blocked"
-            await run_in_threadpool(orders.refund_ticket, state, ticket_id, reason)
+            if not note:
+                raise Invalid("say why (the reason stays with the ticket)")
+            status = "refunded" if action == "refund" else "blocked"
+            await run_in_threadpool(orders.refund_ticket, state, ticket_id, status, note)
             return go(f"/tickets/{ticket_id}")
         if action == "transfer":
             holder = fields.get("holder_name", "").strip()
             if not holder or len(holder) > 200:
                 raise Invalid("give the new holder's name (at most 200 characters)")
-            new = await run_in_threadpool(orders.transfer_ticket, state, ticket_id, holder)
+            new = await run_in_threadpool(orders.transfer_ticket, state, ticket_id, holder, note)
             return go(f"/tickets/{new.ticket_id}")
         raise Invalid(f"no such action {action!r}")
     except ServiceError as exc:

@@ -15,6 +15,7 @@ SEAT = 16
 GAP = 4
 LABEL = 28
 SECTION_GAP = 28
+MARKS = {"sold": "×", "accessible": "♿", "companion": "+"}
 COLOURS = {
     "free": ("#ffffff", "#64748b"),
     "sold": ("#94a3b8", "#475569"),
@@ -62,10 +63,16 @@ def seat_map_svg(sections: Sequence[SectionMap]) -> str:
                     f'fill="{fill}" stroke="{stroke}" data-seat="{escape(row)}/{number}" '
                     f'class="seat {kind}"><title>{escape(label)}</title></rect>'
                 )
+                mark = MARKS.get(kind)
+                if mark:  # not by colour alone
+                    parts.append(
+                        f'<text x="{x + SEAT / 2}" y="{y + SEAT - 4}" font-size="11" '
+                        f'text-anchor="middle" fill="{stroke}" aria-hidden="true">{mark}</text>'
+                    )
             y += SEAT + GAP
         y += SECTION_GAP
     width = max(width, 200)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width + 4} {y}" '
-        f'role="img" aria-label="seat map">{"".join(parts)}</svg>'
+        f'width="{(width + 4) * 2}" role="img" aria-label="seat map">{"".join(parts)}</svg>'
     )

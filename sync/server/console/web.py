@@ -32,7 +32,7 @@ def console_routes() -> Iterator[tuple[str, str]]:
     for pages in PAGES:
         for route in pages.router.routes:
             if isinstance(route, APIRoute):
-                for method in sorted(route.methods):
+                for method in sorted(route.methods or ()):
                     yield method, PREFIX + route.path
 
 

@@ -143,20 +143,27 @@ def ticket_png(state: ServerState, ticket_id: str) -> bytes:
         return qr_png(ticket.code, scale=8)
 
 
-def transfer_ticket(state: ServerState, ticket_id: str, holder_name: str) -> TicketOut:
+def transfer_ticket(
+    state: ServerState, ticket_id: str, holder_name: str, note: str = ""
+) -> TicketOut:
     """Revoke this code and issue a new one to the new holder (returned)."""
     with state.db.write() as session:
         ticket = require_ticket(session, ticket_id, for_update=True)
         new = issuing.transfer(session, ticket, holder_name, state.private_keys)
+        ticket.status_note = note.strip()[:200] or None
         session.flush()
         return TicketOut.model_validate(new)
 
 
-def refund_ticket(state: ServerState, ticket_id: str, reason: str = "refunded") -> TicketOut:
-    """Revoke the ticket (refunded, or blocked); kiosks reject it after their next pull."""
+def refund_ticket(
+    state: ServerState, ticket_id: str, reason: str = "refunded", note: str = ""
+) -> TicketOut:
+    """Revoke the ticket (refunded, or blocked); kiosks reject it after their next pull.
+    ``note`` says why, in box office's words (kept with the ticket)."""
     with state.db.write() as session:
         ticket = require_ticket(session, ticket_id, for_update=True)
         issuing.revoke(session, ticket, reason)
+        ticket.status_note = note.strip()[:200] or None
         session.flush()
         return TicketOut.model_validate(ticket)
 
@@ -247,6 +254,7 @@ def ticket_detail(state: ServerState, ticket_id: str) -> TicketDetail:
             buyer_name=order.buyer_name,
             buyer_email=order.buyer_email,
             replaced_by=ticket.replaced_by,
+            status_note=ticket.status_note,
             scans=[
                 ScanLine(
                     scanned_at=s.scanned_at,

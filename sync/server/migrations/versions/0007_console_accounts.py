@@ -55,6 +55,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("pending", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("mode", sa.String(20), nullable=True))
         batch.add_column(sa.Column("manifest_pulled_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("status_note", sa.String(200), nullable=True))
     with op.batch_alter_table("ticket_types") as batch:
         batch.add_column(sa.Column("valid_from", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("valid_until", sa.DateTime(timezone=True), nullable=True))
@@ -64,6 +66,8 @@ def downgrade() -> None:
     with op.batch_alter_table("ticket_types") as batch:
         batch.drop_column("valid_until")
         batch.drop_column("valid_from")
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("status_note")
     with op.batch_alter_table("devices") as batch:
         batch.drop_column("manifest_pulled_at")
         batch.drop_column("mode")
