@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from scanner.state import EventDays, ScanEvent, fold
+from scanner.state import EFFECTIVE_VERDICTS, Direction, EventDays, ScanEvent, fold
 from sync.server import changes
-from sync.server.models import Conflict, Event, Scan, Ticket
+from sync.server.models import Conflict, Event, Presence, Scan, ScanCount, Ticket
 from sync.server.principals import Principal
 from sync.server.shapes import scan_event, scan_row
 from sync.wire import PushResponse, ScanAck, ScanEventWire
@@ -108,10 +111,41 @@ def store_scans(
             if s.ticket_id is not None and s.event_id is not None
         ],
     )
-    moved = sorted(
-        {s.ticket_id for s in fresh if s.ticket_id and s.verdict in ("admitted", "exited")}
-    )
+    _count(session, fresh)
+    moved = sorted({s.ticket_id for s in fresh if s.ticket_id and s.verdict in EFFECTIVE_VERDICTS})
     return refresh_conflicts(session, moved)
+
+
+def _count(session: Session, fresh: Sequence[ScanEventWire]) -> None:
+    """Add the new scans' admits and exits to ``scan_counts`` (each scan is stored once,
+    so each is counted once)."""
+    tally: dict[tuple[int, str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for scan in fresh:
+        if scan.event_id is None or scan.verdict not in EFFECTIVE_VERDICTS:
+            continue
+        quarter = int(scan.scanned_at.timestamp()) // 900
+        tally[(scan.event_id, scan.zone, scan.gate, quarter)][scan.verdict == "exited"] += 1
+    if not tally:
+        return
+    rows = [
+        {"event_id": e, "zone": z, "gate": g, "quarter": q, "admits": a, "exits": x}
+        for (e, z, g, q), (a, x) in tally.items()
+    ]
+    upsert = (
+        postgresql_insert(ScanCount)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite_insert(ScanCount)
+    )
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["event_id", "zone", "gate", "quarter"],
+            set_={
+                "admits": ScanCount.admits + upsert.excluded.admits,
+                "exits": ScanCount.exits + upsert.excluded.exits,
+            },
+        ),
+        rows,
+    )
 
 
 def _event_days(session: Session, event_ids: set[int | None]) -> dict[int, EventDays | None]:
@@ -131,11 +165,13 @@ def refresh_conflicts(session: Session, ticket_ids: Sequence[str]) -> int:
             stored[row.ticket_id][(row.first_scan_id, row.second_scan_id)] = row
     days = _event_days(session, {e.event_id for events in scans.values() for e in events})
     added = 0
+    presence: list[dict[str, Any]] = []
     for ticket_id in ticket_ids:
         history = scans.get(ticket_id, [])
         event_id = next((e.event_id for e in history if e.event_id is not None), None)
         # With event days, Saturday's admit after Friday's is no conflict.
         state = fold(history, days=days.get(event_id) if event_id is not None else None)
+        presence.extend(_presence(ticket_id, history))
         wanted = {(c.first.scan_id, c.second.scan_id): c for c in state.conflicts}
         have = stored.get(ticket_id, {})
         for pair in have.keys() - wanted.keys():
@@ -156,4 +192,33 @@ def refresh_conflicts(session: Session, ticket_ids: Sequence[str]) -> int:
                 )
             )
             added += 1
+    for chunk in _chunks(ticket_ids):
+        session.execute(delete(Presence).where(Presence.ticket_id.in_(chunk)))
+    if presence:
+        session.execute(insert(Presence), presence)
     return added
+
+
+def _presence(ticket_id: str, history: Sequence[ScanEvent]) -> list[dict[str, Any]]:
+    """The ticket's rows of ``presence``: per zone, its latest moving scan (by time, then
+    scan id, as the fold orders them) and its first entry."""
+    moves = sorted(
+        (e for e in history if e.verdict in EFFECTIVE_VERDICTS and e.event_id is not None),
+        key=lambda e: (e.scanned_at, e.scan_id),
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for move in moves:
+        row = found.setdefault(
+            move.zone,
+            {
+                "ticket_id": ticket_id,
+                "zone": move.zone,
+                "event_id": move.event_id,
+                "first_admitted_at": None,
+            },
+        )
+        row["last_direction"] = str(move.direction)
+        row["last_at"] = move.scanned_at
+        if move.direction is Direction.IN and row["first_admitted_at"] is None:
+            row["first_admitted_at"] = move.scanned_at
+    return list(found.values())

@@ -331,3 +331,32 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(320))
     client: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Presence(Base):
+    """Where a ticket's holder last went in one zone: its latest moving scan (by time,
+    then scan id) and its first admission.  Kept by ingest for every ticket a push
+    touches, so "inside now" and "admitted" are counts of rows, not a pass over every
+    scan (the dashboard asks every second)."""
+
+    __tablename__ = "presence"
+    ticket_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    last_direction: Mapped[str] = mapped_column(String(3))
+    last_at: Mapped[datetime] = mapped_column()
+    first_admitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    __table_args__ = (Index("ix_presence_event_zone", "event_id", "zone", "last_direction"),)
+
+
+class ScanCount(Base):
+    """Admits and exits per event, zone, gate and quarter hour (quarters since the Unix
+    epoch, which start on UTC quarter hours), added to as scans arrive."""
+
+    __tablename__ = "scan_counts"
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(40), primary_key=True)
+    gate: Mapped[str] = mapped_column(String(200), primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    admits: Mapped[int] = mapped_column(Integer, default=0)
+    exits: Mapped[int] = mapped_column(Integer, default=0)
