@@ -77,6 +77,7 @@ INDONESIAN: dict[str, dict[str, str]] = {
     "Status": {
         "Mode: {mode}": "Mode: {mode}",
         "Gate: {gate}": "Gerbang: {gate}",
+        "Failed: {error}": "Gagal: {error}",
         "Event: {events}": "Acara: {events}",
         "⚠ NOT ENROLLED": "⚠ BELUM TERDAFTAR",
         "✖ SYNC REFUSED: ask the organiser for a new enrolment code": (
@@ -113,6 +114,15 @@ INDONESIAN: dict[str, dict[str, str]] = {
     },
     "Kiosk": {
         "Type a ticket code and press Enter": "Ketik kode tiket lalu tekan Enter",
+        "ENROLMENT CODE": "KODE PENDAFTARAN",
+        "ENROLLING": "MENDAFTAR",
+        "With {server}…": "Ke {server}…",
+        "This kiosk is enrolled: a supervisor enrols it again from the panel": (
+            "Kios ini sudah terdaftar: supervisor mendaftarkannya ulang dari panel"
+        ),
+        "NOT ENROLLED": "TIDAK TERDAFTAR",
+        "ENROLLED": "TERDAFTAR",
+        "Gate: {gate}": "Gerbang: {gate}",
         "Supervisor": "Supervisor",
         "CAMERA PROBLEM: check that it is plugged in. Retrying…": (
             "MASALAH KAMERA: periksa sambungannya. Mencoba lagi…"
@@ -172,6 +182,9 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "Override recorded": "Izin tercatat",
         "Synced with the server": "Tersinkron dengan server",
         "Enrolled: this kiosk now syncs": "Terdaftar: kios ini kini tersinkron",
+        "Enrolment code read: press Enrol to use it": (
+            "Kode pendaftaran terbaca: tekan Daftarkan untuk memakainya"
+        ),
         "Camera switched": "Kamera diganti",
         "No scans yet": "Belum ada pindaian",
         "Type the server address and the enrolment code": "Ketik alamat server dan kode pendaftaran",

@@ -84,7 +84,18 @@ class VerdictEvent:
     screen measures "verdict shown" against."""
 
 
-PipelineEvent = CameraStateEvent | FrameEvent | VerdictEvent
+@dataclass(frozen=True, slots=True)
+class InstructionEvent:
+    """A code that speaks to the kiosk rather than admits a guest (an enrolment QR
+    code): never judged at the gate, handed to whoever set the pipeline's
+    ``instruction`` test.  A code held up to the camera is reported once, not once
+    per frame."""
+
+    text: str
+    source: InputSource
+
+
+PipelineEvent = CameraStateEvent | FrameEvent | VerdictEvent | InstructionEvent
 Subscriber = Callable[[PipelineEvent], None]
 Clock = Callable[[Frame | None], datetime]
 
@@ -158,6 +169,9 @@ class _Work:
 
 
 _STOP = object()
+INSTRUCTION_REPEAT_SECONDS = 10.0
+"""An instruction code seen again within this long of its last sighting is the same
+showing (the camera reads it thirty times a second)."""
 
 
 class Pipeline:
@@ -171,6 +185,7 @@ class Pipeline:
         retry_initial: float = 0.25,
         retry_max: float = 5.0,
         publish_frames: bool = True,
+        instruction: Callable[[str], bool] | None = None,
     ) -> None:
         self.gate = gate
         self.source = source
@@ -179,6 +194,8 @@ class Pipeline:
         self.retry_initial = retry_initial
         self.retry_max = retry_max
         self.publish_frames = publish_frames
+        self.instruction = instruction
+        self._last_instruction: tuple[str, float] = ("", 0.0)
         self.stats = PipelineStats()
         self.camera_state = CameraState.STOPPED
         self._subscribers: list[Subscriber] = []
@@ -251,6 +268,17 @@ class Pipeline:
         self._work.put(_Work(text, source, time.perf_counter()))
 
     # --- threads ---------------------------------------------------------------
+
+    def _instruct(self, item: _Work) -> None:
+        text, seen_at = self._last_instruction
+        self._last_instruction = (item.text, item.arrived_at)
+        if (
+            item.source is InputSource.CAMERA
+            and text == item.text
+            and item.arrived_at - seen_at < INSTRUCTION_REPEAT_SECONDS
+        ):
+            return  # the same code still in view
+        self._publish(InstructionEvent(item.text, item.source))
 
     def _set_camera_state(
         self, state: CameraState, message: str = "", retry_in: float | None = None
@@ -328,6 +356,9 @@ class Pipeline:
                 item.set()
                 continue
             assert isinstance(item, _Work)
+            if self.instruction is not None and self.instruction(item.text):
+                self._instruct(item)
+                continue
             try:
                 verdict = self.gate.scan(
                     item.text, self.clock(item.frame), camera=item.source is InputSource.CAMERA

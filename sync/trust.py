@@ -89,3 +89,29 @@ def verify_page(body: bytes, signature_hex: str | None, manifest_key: bytes) -> 
         public_from_raw(manifest_key).verify(bytes.fromhex(signature_hex), body)
     except (ValueError, KeyFileError, InvalidSignature) as exc:
         raise TrustError("the manifest page's signature does not verify: tampered") from exc
+
+
+ENROL_QR_PREFIX = "ADMITONE-ENROL:"
+"""What the console's enrolment QR code starts with: this, the server's address as the
+kiosks reach it, ``#``, the enrolment code (whose fingerprint pins the server)."""
+MAX_ENROL_QR = 400
+
+
+def enrolment_qr_text(server_url: str, code: str) -> str:
+    return f"{ENROL_QR_PREFIX}{server_url.rstrip('/')}#{code}"
+
+
+def is_enrolment_qr(text: str) -> bool:
+    return text.startswith(ENROL_QR_PREFIX)
+
+
+def parse_enrolment_qr(text: str) -> tuple[str, str]:
+    """(server address, code) from an enrolment QR code's text.  Only the shape is
+    checked here: the code's fingerprint is what makes a kiosk trust the server, and
+    ``SyncClient.enrol`` checks it before the code leaves the kiosk."""
+    if not is_enrolment_qr(text) or len(text) > MAX_ENROL_QR:
+        raise TrustError("not an AdmitOne enrolment code")
+    server, hash_, code = text.removeprefix(ENROL_QR_PREFIX).rpartition("#")
+    if not hash_ or not server.startswith(("https://", "http://")) or not code.strip():
+        raise TrustError("this enrolment QR code is damaged: make a new one in the console")
+    return server, code.strip()

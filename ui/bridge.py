@@ -28,6 +28,7 @@ from scanner.pipeline import (
     CameraStateEvent,
     FrameEvent,
     InputSource,
+    InstructionEvent,
     Pipeline,
     PipelineEvent,
     VerdictEvent,
@@ -35,6 +36,7 @@ from scanner.pipeline import (
 from scanner.verdict import Verdict
 from sync.client import SyncClient, SyncStatus
 from sync.scheduler import SyncScheduler
+from sync.trust import TrustError, is_enrolment_qr, parse_enrolment_qr
 from ui.sync_wiring import SyncWiring
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,7 @@ class KioskBridge(QObject):
     cameraChanged = Signal(object)  # CameraStateEvent
     statusChanged = Signal(object)  # KioskStatus
     actionDone = Signal(str, object)  # action name, its result or the exception it raised
+    enrolmentRead = Signal(str, str, str)  # server address, code, or "", "", the problem
 
     def __init__(
         self,
@@ -93,6 +96,8 @@ class KioskBridge(QObject):
         super().__init__()
         self.gate = gate
         self.pipeline = pipeline
+        if pipeline.instruction is None:  # enrolment QR codes are for the kiosk, not the gate
+            pipeline.instruction = is_enrolment_qr
         self.client = client
         self.scheduler = scheduler
         self.status_interval = status_interval
@@ -144,6 +149,17 @@ class KioskBridge(QObject):
                 self.frameReady.emit(to_qimage(event.frame.image), outlines)
         elif isinstance(event, CameraStateEvent):
             self.cameraChanged.emit(event)
+        elif isinstance(event, InstructionEvent):
+            try:
+                server, code = parse_enrolment_qr(event.text)
+            except TrustError as exc:
+                self.enrolmentRead.emit("", "", str(exc))
+            else:
+                self.enrolmentRead.emit(server, code, "")
+
+    @property
+    def enrolled(self) -> bool:
+        return self.client is not None
 
     def status_now(self) -> KioskStatus:
         """Reads the store: call from a worker thread, never from the GUI."""

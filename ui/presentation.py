@@ -129,6 +129,18 @@ def ready_view() -> VerdictView:
     )
 
 
+def enrolment_view(title: str, detail: str, *, problem: bool = False) -> VerdictView:
+    """An enrolment QR code at the camera: no guest is judged, so never green or red;
+    the ready colour, with a warning when it cannot be used."""
+    return VerdictView(
+        title,
+        detail,
+        COLOURS[Tone.WARNING] if problem else READY_COLOUR,
+        Symbol.WARNING if problem else Symbol.READY,
+        Tone.WARNING if problem else None,
+    )
+
+
 def incomplete_scan_view() -> VerdictView:
     """A hand scanner stopped mid-code (no Enter, no Tab): nothing was judged."""
     return VerdictView(

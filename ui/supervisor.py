@@ -327,6 +327,12 @@ class SupervisorPanel(QDialog):
             self.bridge.change_source(self.camera.text().strip())
         self.bridge.run("apply", action)
 
+    def offer_enrolment(self, server: str, code: str) -> None:
+        """An enrolment QR code read while the panel is open: filled in, not yet used."""
+        self.server_url.setText(server)
+        self.enrol_code.setText(code)
+        self.message.setText(tr("Enrolment code read: press Enrol to use it"))
+
     def _enrol(self) -> None:
         url, code = self.server_url.text().strip(), self.enrol_code.text().strip()
         if not url or not code:

@@ -24,7 +24,7 @@ from scanner.decode import make_decoder
 from scanner.pipeline import CameraState, CameraStateEvent, InputSource, VerdictEvent
 from scanner.supervisor import SupervisorPin
 from ui.bridge import KioskBridge
-from ui.presentation import incomplete_scan_view, ready_view, view_of
+from ui.presentation import enrolment_view, incomplete_scan_view, ready_view, view_of
 from ui.preview import CameraPreview
 from ui.scanner_keys import DEFAULT_IDLE_MS, ScannerKeys
 from ui.sounds import SoundPlayer
@@ -112,6 +112,9 @@ class KioskWindow(QMainWindow):
         bridge.frameReady.connect(self.preview.show_frame)
         bridge.cameraChanged.connect(self.on_camera)
         bridge.statusChanged.connect(self.status.show_status)
+        bridge.enrolmentRead.connect(self.on_enrolment_code)
+        bridge.actionDone.connect(self._action_done)
+        self._offered_enrolment: tuple[str, str] | None = None
         self.manual.returnPressed.connect(self.submit_manual)
         self.supervisor_button.clicked.connect(self.open_supervisor)
 
@@ -191,6 +194,49 @@ class KioskWindow(QMainWindow):
             self.bridge.submit_text(code, InputSource.MANUAL)
         self.setFocus()  # back to catching the hand scanner
 
+    # --- enrolment by QR code -------------------------------------------------------------------
+
+    def on_enrolment_code(self, server: str, code: str, problem: str) -> None:
+        """An enrolment QR code from the console, at the camera (or a hand scanner).
+
+        A kiosk not yet enrolled enrols at once: nothing on it can be lost.  An enrolled
+        kiosk changes server only through the supervisor panel (behind the PIN): the
+        code is offered there, so no passer-by can move a gate to another server."""
+        self.ready_timer.stop()
+        if problem:
+            self.verdict.show_view(enrolment_view(tr("ENROLMENT CODE"), problem, problem=True))
+            self.ready_timer.start()
+            return
+        if self.panel is not None:
+            self.panel.offer_enrolment(server, code)
+            return
+        if not self.bridge.enrolled:
+            self.verdict.show_view(
+                enrolment_view(tr("ENROLLING"), tr("With {server}…").format(server=server))
+            )
+            self.bridge.enrol(server, code)
+            return
+        self._offered_enrolment = (server, code)
+        self.verdict.show_view(
+            enrolment_view(
+                tr("ENROLMENT CODE"),
+                tr("This kiosk is enrolled: a supervisor enrols it again from the panel"),
+            )
+        )
+        self.ready_timer.start()
+
+    def _action_done(self, name: str, result: object) -> None:
+        if name != "enrol" or self.panel is not None:
+            return  # the panel reports its own actions
+        if isinstance(result, Exception):
+            view = enrolment_view(
+                tr("NOT ENROLLED"), tr("Failed: {error}").format(error=result), problem=True
+            )
+        else:
+            view = enrolment_view(tr("ENROLLED"), tr("Gate: {gate}").format(gate=result))
+        self.verdict.show_view(view)
+        self.ready_timer.start()
+
     # --- supervisor ------------------------------------------------------------------------------
 
     def open_supervisor(self) -> None:
@@ -212,6 +258,9 @@ class KioskWindow(QMainWindow):
             set_decoder=self._set_decoder,
             parent=self,
         )
+        if self._offered_enrolment is not None:
+            panel.offer_enrolment(*self._offered_enrolment)
+            self._offered_enrolment = None
         panel.leaveKiosk.connect(self.leave_kiosk_mode)
         panel.quitKiosk.connect(self.close)
         panel.destroyed.connect(self._panel_gone)

@@ -231,6 +231,10 @@
         <translation>Gerbang: {gate}</translation>
     </message>
     <message>
+        <source>Failed: {error}</source>
+        <translation>Gagal: {error}</translation>
+    </message>
+    <message>
         <source>Event: {events}</source>
         <translation>Acara: {events}</translation>
     </message>
@@ -344,6 +348,34 @@
     <message>
         <source>Type a ticket code and press Enter</source>
         <translation>Ketik kode tiket lalu tekan Enter</translation>
+    </message>
+    <message>
+        <source>ENROLMENT CODE</source>
+        <translation>KODE PENDAFTARAN</translation>
+    </message>
+    <message>
+        <source>ENROLLING</source>
+        <translation>MENDAFTAR</translation>
+    </message>
+    <message>
+        <source>With {server}…</source>
+        <translation>Ke {server}…</translation>
+    </message>
+    <message>
+        <source>This kiosk is enrolled: a supervisor enrols it again from the panel</source>
+        <translation>Kios ini sudah terdaftar: supervisor mendaftarkannya ulang dari panel</translation>
+    </message>
+    <message>
+        <source>NOT ENROLLED</source>
+        <translation>TIDAK TERDAFTAR</translation>
+    </message>
+    <message>
+        <source>ENROLLED</source>
+        <translation>TERDAFTAR</translation>
+    </message>
+    <message>
+        <source>Gate: {gate}</source>
+        <translation>Gerbang: {gate}</translation>
     </message>
     <message>
         <source>Supervisor</source>
@@ -551,6 +583,10 @@
     <message>
         <source>Enrolled: this kiosk now syncs</source>
         <translation>Terdaftar: kios ini kini tersinkron</translation>
+    </message>
+    <message>
+        <source>Enrolment code read: press Enrol to use it</source>
+        <translation>Kode pendaftaran terbaca: tekan Daftarkan untuk memakainya</translation>
     </message>
     <message>
         <source>Camera switched</source>

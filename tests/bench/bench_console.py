@@ -110,7 +110,7 @@ def enrol(
 def fill_doors(server: ServerProcess, event_id: int, ticket_ids: list[str]) -> None:
     """Every ticket admitted over four hours at four gates, 15 % out and back."""
     rng = random.Random(4)
-    start = datetime.now(UTC) - timedelta(hours=4)
+    start = datetime.now(UTC) - timedelta(hours=5)  # everything in the past
     tokens = {f"kiosk-{g}": enrol(server, event_id, f"kiosk-{g}") for g in "ABCD"}
     scans: dict[str, list[dict[str, Any]]] = {device: [] for device in tokens}
     for i, ticket in enumerate(ticket_ids):
@@ -192,13 +192,15 @@ def live_latency(
         # A fresh ticket's admit makes "inside now" one more: watch for that figure.
         inside = reports.event_attendance(state, event_id).inside_now
         ticket = ticket_ids[round_]
-        scans = [_scan("kiosk-L", ticket, event_id, datetime.now(UTC), out=True)]
+        # Later than any move the ticket has, so it is the one that counts.
+        later = datetime.now(UTC) + timedelta(minutes=round_)
+        scans = [_scan("kiosk-L", ticket, event_id, later, out=True)]
         kiosk.post("/sync/scans", json={"scans": scans}).raise_for_status()
         time.sleep(1.5 + rng.random())  # let the stream settle between rounds (bench only)
         inside = reports.event_attendance(state, event_id).inside_now
         expected["value"] = f'id="inside">{inside + 1}<'
         arrived.clear()
-        scans = [_scan("kiosk-L", ticket, event_id, datetime.now(UTC))]
+        scans = [_scan("kiosk-L", ticket, event_id, later + timedelta(seconds=1))]
         kiosk.post("/sync/scans", json={"scans": scans}).raise_for_status()
         pushed = time.perf_counter()
         if arrived.wait(30):

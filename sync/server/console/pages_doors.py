@@ -37,14 +37,13 @@ from sync.server.principals import Principal
 from sync.server.schemas import Doors
 from sync.server.services import catalog, devices, keys, reports
 from sync.server.services.accounts import Action
+from sync.trust import enrolment_qr_text
 
 router = APIRouter()
 ORGANISER = Principal("admin", "console")
 STREAM_SECONDS = 300
 """A stream ends after this long and the browser opens a new one (EventSource does):
 no connection outlives a server shutdown by more than a moment."""
-ENROL_QR_PREFIX = "ADMITONE-ENROL:"
-"""What an enrolment QR code holds: this, the server's address, ``#``, the code."""
 
 
 def bars_svg(points: list[tuple[str, int]], *, label: str) -> str:
@@ -168,7 +167,7 @@ async def make_enrol_code(request: Request, state: State, user: SignedIn) -> Res
     except (ServiceError, ValueError) as exc:
         message = str(exc)
         return await run_in_threadpool(lambda: _kiosks_page(request, state, user, error=message))
-    payload = f"{ENROL_QR_PREFIX}{server_url}#{code.code}"
+    payload = enrolment_qr_text(server_url, code.code)
     qr = segno.make_qr(payload, error="m").svg_inline(scale=6, border=4, title=code.gate)
     return await run_in_threadpool(
         lambda: _kiosks_page(request, state, user, code={"out": code, "qr": qr, "payload": payload})
