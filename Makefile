@@ -31,8 +31,10 @@ demo: setup
 demo-offline: setup
 	$(BIN)/admitone demo
 
+# The kiosk under Xvfb, and every console page in chromium (desktop and phone widths).
 screenshots: setup
 	$(BIN)/python -m tests.screenshots docs/screenshots
+	ADMITONE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser
 
 # The gate PC's program as one folder, dist/admitone/, then run as a gate PC would.
 package: setup

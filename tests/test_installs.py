@@ -165,6 +165,17 @@ def test_the_server_install_has_no_kiosk(installs: dict[str, Path], tmp_path: Pa
     devices = _run(server, "admitone", "server", "devices", "--database", database, cwd=tmp_path)
     assert devices.returncode == 0, devices.stderr
     assert "no kiosks enrolled yet" in devices.stdout
+    console = _run(
+        server,
+        "python",
+        "-c",
+        "from sync.server.console.context import HERE, templates; "
+        "templates.get_template('doors.html'); "
+        "print((HERE / 'static' / 'console.css').stat().st_size)",
+        cwd=tmp_path,
+    )
+    assert console.returncode == 0, console.stderr  # the console's pages ship in the wheel
+    assert int(console.stdout) > 1000
     kiosk = _run(server, "admitone", "kiosk", "sync", cwd=tmp_path)
     assert kiosk.returncode == 2
     assert "pip install 'admitone[kiosk]'" in kiosk.stderr

@@ -158,6 +158,7 @@ class Ticket(Base):
     __table_args__ = (
         # A seat is sold once among live tickets; enforced in code for portability.
         Index("ix_tickets_event_seat", "event_id", "seat_id"),
+        Index("ix_tickets_place", "event_id", "section", "row", "number"),
     )
 
 

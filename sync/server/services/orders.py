@@ -198,9 +198,9 @@ def search_tickets(
 ) -> list[TicketHit]:
     """Tickets of an event by what a guest at the box office says: a seat
     (``B/12/7``), an order number (``#123``), a ticket id (or its start), an e-mail,
-    or a holder's or buyer's name (a part of it, any case).  Each form uses an
-    index; a name is matched from the start of any word (``sari`` finds "Dewi
-    Sari")."""
+    or a holder's or buyer's name (any part of it, any case: ``sari`` finds "Dewi
+    Sari").  A seat, an order number and a ticket id are found through an index; a
+    name is a scan of the event's tickets (56 ms at 100,000: ``make bench``)."""
     query = query.strip()[:200]
     if not query:
         return []
@@ -220,11 +220,16 @@ def search_tickets(
         if order_number := ORDER_QUERY.match(query):
             conditions.append(Ticket.order_id == int(order_number.group(1)))
         if ticket_id := TICKET_ID_QUERY.match(query):
+            # A range on the primary key, not LIKE 'abc%' (which neither database
+            # answers from a plain index): ids are lower-case hex, "g" follows "f".
             prefix = ticket_id.group(1).lower()
-            conditions.append(Ticket.ticket_id.startswith(prefix, autoescape=True))
+            conditions.append((Ticket.ticket_id >= prefix) & (Ticket.ticket_id < prefix + "g"))
         if "@" in query:
             conditions.append(func.lower(Order.buyer_email) == query.lower())
-        else:
+        elif not conditions or ticket_id:
+            # A name (or what may be one: "cafe12" is hex too): part of the holder's or
+            # buyer's name.  A seat or an order number is not looked for in names, so
+            # those answer from their index alone.
             words = query.lower()
             conditions.append(func.lower(Ticket.holder_name).contains(words, autoescape=True))
             conditions.append(func.lower(Order.buyer_name).contains(words, autoescape=True))

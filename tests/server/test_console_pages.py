@@ -1,0 +1,187 @@
+"""What the console's pages say and do, through HTTP: the language, forms that name the
+wrong field, seat rows from a range, finding tickets every way box office is asked,
+a kiosk's audit log, and exports that match the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime
+
+from sync.server.services.accounts import Role
+from tests.server.conftest import Enrolled
+from tests.server.console_client import Console, signed_in
+from tests.server.test_sync_routes import scan
+
+
+def test_the_language_follows_the_browser_until_the_person_picks_one(
+    enrolled: Enrolled,
+) -> None:
+    console = signed_in(enrolled.server, Role.DOOR_VIEWER)
+    english = console.get("/console/events", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert "<h1>Events</h1>" in english.text
+    assert 'lang="en"' in english.text
+    indonesian = console.get("/console/events", headers={"Accept-Language": "id-ID,id;q=0.9"})
+    assert "<h1>Acara</h1>" in indonesian.text
+    assert 'lang="id"' in indonesian.text
+    picked = console.get("/console/language?to=en&next=/console/events")
+    assert picked.status_code == 303
+    assert picked.headers["location"] == "/console/events"
+    again = console.get("/console/events", headers={"Accept-Language": "id-ID"})
+    assert "<h1>Events</h1>" in again.text  # the choice wins over the browser
+    away = console.get("/console/language?to=id&next=https://evil.example/")
+    assert away.headers["location"] == "/console/login"  # never off to another site
+
+
+def test_a_form_names_the_field_that_is_wrong_and_keeps_what_was_typed(
+    enrolled: Enrolled,
+) -> None:
+    owner = signed_in(enrolled.server, Role.OWNER)
+    page = owner.post(
+        "/console/events/new",
+        {
+            "name": "Fireworks <Night>",
+            "timezone": "Mars/Olympus",
+            "starts_at": "2026-12-31T21:00",
+            "ends_at": "2026-12-31T20:00",
+            "day_starts_at": "25:99",
+        },
+    )
+    assert page.status_code == 422
+    assert 'id="e-timezone"' in page.text
+    assert "is not an IANA time zone" in page.text
+    assert 'id="e-day_starts_at"' in page.text
+    assert 'value="Fireworks &lt;Night&gt;"' in page.text
+    fixed = owner.post(
+        "/console/events/new",
+        {
+            "name": "Fireworks",
+            "timezone": "Asia/Jakarta",
+            "starts_at": "2026-12-31T21:00",
+            "ends_at": "2027-01-01T01:00",
+            "day_starts_at": "05:00",
+            "allow_reentry": "on",
+        },
+    )
+    assert fixed.status_code == 303
+    event_id = int(fixed.headers["location"].rsplit("/", 1)[1])
+    with enrolled.server.admin() as admin:
+        event = admin.get(f"/events/{event_id}").json()
+    assert event["starts_at"] == "2026-12-31T14:00:00Z"  # 21:00 in Jakarta
+    assert event["day_starts_at"] == "05:00:00"
+    assert event["allow_reentry"] is True
+
+
+def test_a_section_of_rows_a_to_z_with_accessible_and_companion_seats(
+    enrolled: Enrolled,
+) -> None:
+    owner = signed_in(enrolled.server, Role.OWNER)
+    venue = owner.post("/console/venues", {"name": "Stadium"})
+    venue_id = venue.headers["location"].rsplit("/", 1)[1]
+    made = owner.post(
+        f"/console/venues/{venue_id}/sections",
+        {
+            "name": "North",
+            "kind": "seated",
+            "rows": "A-Z",
+            "seats_per_row": "30",
+            "accessible": "a/1, A/2",
+            "companion": "A/3",
+        },
+    )
+    assert made.status_code == 303
+    with enrolled.server.admin() as admin:
+        (section,) = admin.get(f"/venues/{venue_id}/sections").json()
+    assert (section["seat_count"], section["capacity"]) == (26 * 30, 26 * 30)
+    page = owner.get(f"/console/venues/{venue_id}").text
+    assert page.count('class="seat accessible"') == 2
+    assert page.count('class="seat companion"') == 1
+    wrong = owner.post(
+        f"/console/venues/{venue_id}/sections",
+        {"name": "South", "kind": "seated", "rows": "A-C", "seats_per_row": "0"},
+    )
+    assert wrong.status_code == 422
+    assert 'id="e-seats_per_row"' in wrong.text
+
+
+def test_box_office_finds_a_ticket_every_way_a_guest_describes_it(enrolled: Enrolled) -> None:
+    box = signed_in(enrolled.server, Role.BOX_OFFICE)
+    with enrolled.server.admin() as admin:
+        order = admin.post(
+            "/orders",
+            json={
+                "event_id": enrolled.event_id,
+                "buyer_name": "Rina Kusuma",
+                "buyer_email": "Rina@Example.org",
+                "items": [{"ticket_type": "GA", "holder_name": "Made Wijaya Putra"}],
+            },
+        ).json()
+        seated = next(t for t in enrolled.tickets if t.get("section"))
+    ticket = order["tickets"][0]["ticket_id"]
+    seat = f"{seated['section']}/{seated['row']}/{seated['number']}"
+    for query, expected in (
+        ("wijaya", ticket),  # part of the holder's name, any case
+        ("RINA KUS", ticket),  # part of the buyer's name
+        ("rina@example.org", ticket),  # the e-mail, any case
+        (f"#{order['id']}", ticket),  # the order number
+        (ticket[:8], ticket),  # the start of the ticket id
+        (seat, seated["ticket_id"]),  # the seat
+    ):
+        page = box.get(f"/console/events/{enrolled.event_id}/tickets", params={"q": query})
+        assert page.status_code == 200
+        assert f"/console/tickets/{expected}" in page.text, query
+    nothing = box.get(f"/console/events/{enrolled.event_id}/tickets", params={"q": "%_%"})
+    assert "No ticket matches." in nothing.text  # LIKE's wildcards are plain text here
+
+
+def test_a_kiosks_audit_log_shows_what_its_supervisors_did(enrolled: Enrolled) -> None:
+    entries = [
+        {
+            "audit_id": uuid.uuid4().hex,
+            "at": datetime.now(UTC).isoformat(),
+            "actor": "supervisor",
+            "action": action,
+            "detail": detail,
+        }
+        for action, detail in (
+            ("checkpoint", {"from": "entry", "to": "exit", "gate": "North Gate"}),
+            ("override", {"reason": "lost wristband", "rejected": "already_used"}),
+            ("pin_lockout", {"failures": 5}),
+        )
+    ]
+    with enrolled.device() as device:
+        assert device.post("/sync/audit", json={"entries": entries}).status_code == 200
+    viewer = signed_in(enrolled.server, Role.DOOR_VIEWER)
+    page = viewer.get(f"/console/kiosks/{enrolled.device_id}/audit").text
+    for words in ("checkpoint", "to: exit", "override", "lost wristband", "pin_lockout"):
+        assert words in page
+
+
+def test_the_scan_and_conflict_exports_match_the_database(enrolled: Enrolled) -> None:
+    ticket = enrolled.tickets[0]["ticket_id"]
+    scans = [
+        scan(enrolled.device_id, ticket, enrolled.event_id, 1),
+        scan(enrolled.device_id, ticket, enrolled.event_id, 2, gate="South Gate"),
+        scan(enrolled.device_id, None, enrolled.event_id, 3, verdict="invalid"),
+    ]
+    with enrolled.device() as device:
+        assert device.post("/sync/scans", json={"scans": scans}).status_code == 200
+    box = signed_in(enrolled.server, Role.BOX_OFFICE)
+    exported = box.get(f"/console/events/{enrolled.event_id}/export/scans.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sorted(r["scan_id"] for r in rows) == sorted(s["scan_id"] for s in scans)
+    conflicts = list(
+        csv.DictReader(
+            io.StringIO(box.get(f"/console/events/{enrolled.event_id}/export/conflicts.csv").text)
+        )
+    )
+    with enrolled.server.admin() as admin:
+        stored = admin.get(f"/events/{enrolled.event_id}/conflicts").json()
+    assert [(c["ticket_id"], c["second_gate"]) for c in conflicts] == [
+        (c["ticket_id"], c["second_gate"]) for c in stored
+    ]
+    assert conflicts[0]["second_gate"] == "South Gate"
+    viewer = Console(enrolled.server)
+    assert viewer.get(f"/console/events/{enrolled.event_id}/export/scans.csv").status_code == 303
