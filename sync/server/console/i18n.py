@@ -120,7 +120,7 @@ WORDS: dict[str, dict[str, str]] = {
         "sold": "sold",
         "accessible": "accessible",
         "companion": "companion",
-        "language": "Bahasa",
+        "language": "Bahasa Indonesia",
         "forbidden": "Your account cannot do this.",
         "error": "Something is not right",
         "edit": "Edit",
