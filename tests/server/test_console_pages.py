@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import pty
+import select
+import subprocess
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
+from sync.config import ServerConfig
+from sync.server.services import accounts
 from sync.server.services.accounts import Role
+from sync.server.state import open_server_state
+from tests.live_server import ADMITONE
 from tests.server.conftest import Enrolled
 from tests.server.console_client import Console, signed_in
 from tests.server.test_sync_routes import scan
@@ -185,3 +194,45 @@ def test_the_scan_and_conflict_exports_match_the_database(enrolled: Enrolled) ->
     assert conflicts[0]["second_gate"] == "South Gate"
     viewer = Console(enrolled.server)
     assert viewer.get(f"/console/events/{enrolled.event_id}/export/scans.csv").status_code == 303
+
+
+def test_init_asks_for_the_first_owners_password_at_a_terminal(
+    database_url: str, tmp_path: Path
+) -> None:
+    """At a terminal ``server init --owner`` asks twice and prints no password; the
+    account then signs in with what was typed."""
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen(
+        [ADMITONE, "server", "init", "--database", database_url, "--owner", "me@example.org"],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "ADMITONE_SERVER_KEYS_DIR": str(tmp_path / "keys")},
+        start_new_session=True,
+    )
+    os.close(terminal)
+    assert child.stderr is not None
+    asked = b""
+    for prompt in (b"characters): ", b"the same again: "):
+        # Each answer after its question: turning echo off flushes what was typed ahead.
+        while prompt not in asked:
+            ready, _, _ = select.select([child.stderr], [], [], 60)
+            assert ready, asked
+            chunk = os.read(child.stderr.fileno(), 1024)
+            assert chunk, asked
+            asked += chunk
+        os.write(controller, b"typed at the terminal\n")
+    out, err = child.communicate(timeout=120)
+    os.close(controller)
+    assert child.returncode == 0, err
+    assert "console account me@example.org (owner) created" in out.decode()
+    assert "one-time password" not in out.decode()
+    config = ServerConfig(keys_dir=str(tmp_path / "keys"))
+    state = open_server_state(config, database_url=database_url)
+    try:
+        token, user = accounts.login(state, "me@example.org", "typed at the terminal", client="t")
+    finally:
+        state.db.dispose()
+    assert token
+    assert user.role is Role.OWNER
+    assert not user.must_change_password
