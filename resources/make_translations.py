@@ -77,7 +77,6 @@ INDONESIAN: dict[str, dict[str, str]] = {
     "Status": {
         "Mode: {mode}": "Mode: {mode}",
         "Gate: {gate}": "Gerbang: {gate}",
-        "Failed: {error}": "Gagal: {error}",
         "Event: {events}": "Acara: {events}",
         "⚠ NOT ENROLLED": "⚠ BELUM TERDAFTAR",
         "✖ SYNC REFUSED: ask the organiser for a new enrolment code": (
@@ -123,6 +122,7 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "NOT ENROLLED": "TIDAK TERDAFTAR",
         "ENROLLED": "TERDAFTAR",
         "Gate: {gate}": "Gerbang: {gate}",
+        "Failed: {error}": "Gagal: {error}",
         "Supervisor": "Supervisor",
         "CAMERA PROBLEM: check that it is plugged in. Retrying…": (
             "MASALAH KAMERA: periksa sambungannya. Mencoba lagi…"

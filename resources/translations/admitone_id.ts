@@ -231,10 +231,6 @@
         <translation>Gerbang: {gate}</translation>
     </message>
     <message>
-        <source>Failed: {error}</source>
-        <translation>Gagal: {error}</translation>
-    </message>
-    <message>
         <source>Event: {events}</source>
         <translation>Acara: {events}</translation>
     </message>
@@ -376,6 +372,10 @@
     <message>
         <source>Gate: {gate}</source>
         <translation>Gerbang: {gate}</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>Gagal: {error}</translation>
     </message>
     <message>
         <source>Supervisor</source>

@@ -167,6 +167,10 @@ def test_an_organiser_runs_an_event_from_the_browser(
     page.type("f-password", one_time.group(1))
     page.submit("main form")
     page.wait_for(".notice")  # a made-up password must be replaced
+    (session,) = [c for c in browser.get_cookies() if c["name"] == "admitone_session"]
+    assert session["secure"] is True  # served over HTTPS
+    assert session["httpOnly"] is True
+    assert session["sameSite"] == "Lax"
 
     page.go("/console/password")
     page.type("f-current", one_time.group(1))

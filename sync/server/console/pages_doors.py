@@ -30,17 +30,16 @@ from sync.server.console.context import (
     require,
     templates,
 )
+from sync.server.console.event_page import ORGANISER
 from sync.server.console.i18n import translator
 from sync.server.deps import DeviceIdPath, IdPath, State, TicketIdPath
 from sync.server.errors import Invalid, ServiceError
-from sync.server.principals import Principal
 from sync.server.schemas import Doors
 from sync.server.services import catalog, devices, keys, reports
 from sync.server.services.accounts import Action
 from sync.trust import enrolment_qr_text
 
 router = APIRouter()
-ORGANISER = Principal("admin", "console")
 STREAM_SECONDS = 300
 """A stream ends after this long and the browser opens a new one (EventSource does):
 no connection outlives a server shutdown by more than a moment."""

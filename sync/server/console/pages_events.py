@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from sync.server.console.context import SignedIn, field_errors, form, go, render, require
+from sync.server.console.event_page import ORGANISER, render_event_page
 from sync.server.console.forms import (
     event_in,
     local_input,
@@ -20,15 +21,12 @@ from sync.server.console.forms import (
 from sync.server.console.seatmap import seat_map_svg
 from sync.server.deps import IdPath, State
 from sync.server.errors import ServiceError
-from sync.server.principals import Principal
 from sync.server.schemas import EventChange, EventOut
 from sync.server.services import catalog
 from sync.server.services.accounts import Action, ConsoleUser
 
 router = APIRouter()
 ZONES = sorted(available_timezones())
-ORGANISER = Principal("admin", "console")
-"""The services' view for a signed-in account: every event (roles limit actions)."""
 
 
 def _event_form_values(event: EventOut | None, fields: dict[str, str] | None) -> dict[str, str]:
@@ -120,37 +118,9 @@ async def update_event(
     return go(f"/events/{event_id}")
 
 
-def _event_page(
-    request: Request,
-    state: State,
-    user: ConsoleUser,
-    event_id: int,
-    *,
-    type_errors: dict[str, str] | None = None,
-    type_values: dict[str, str] | None = None,
-    order_errors: dict[str, str] | None = None,
-    order_values: dict[str, str] | None = None,
-) -> Response:
-    event = catalog.get_event(state, ORGANISER, event_id)
-    failed = bool(type_errors or order_errors)
-    return render(
-        request,
-        user,
-        "event.html",
-        status=422 if failed else 200,
-        event=event,
-        types=catalog.list_ticket_types(state, ORGANISER, event_id),
-        availability=catalog.availability(state, event_id),
-        type_errors=type_errors or {},
-        type_values=type_values or {},
-        order_errors=order_errors or {},
-        order_values=order_values or {},
-    )
-
-
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(event_id: IdPath, request: Request, state: State, user: SignedIn) -> Response:
-    return _event_page(request, state, user, event_id)
+    return render_event_page(request, state, user, event_id)
 
 
 @router.post("/events/{event_id}/ticket-types", response_class=HTMLResponse)
@@ -166,7 +136,7 @@ async def create_ticket_type(
     except (ValidationError, ServiceError) as exc:
         errors = field_errors(exc)
         return await run_in_threadpool(
-            lambda: _event_page(
+            lambda: render_event_page(
                 request, state, user, event_id, type_errors=errors, type_values=fields
             )
         )

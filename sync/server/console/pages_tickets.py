@@ -18,16 +18,15 @@ from sync.server.console.context import (
     render,
     require,
 )
+from sync.server.console.event_page import ORGANISER, render_event_page
 from sync.server.console.forms import order_in
 from sync.server.deps import IdPath, State, TicketIdPath
 from sync.server.errors import Invalid, ServiceError
-from sync.server.principals import Principal
 from sync.server.schemas import OrderItemIn
 from sync.server.services import catalog, orders
 from sync.server.services.accounts import Action
 
 router = APIRouter()
-ORGANISER = Principal("admin", "console")
 
 
 @router.post("/events/{event_id}/orders", response_class=HTMLResponse)
@@ -52,22 +51,11 @@ async def issue_order(
             return JSONResponse({"error": _one_line(exc)}, status_code=422)
         errors = field_errors(exc)
         errors = {("quantity" if k == "items" else k): v for k, v in errors.items()}
-        page = await run_in_threadpool(
-            lambda: render(
-                request,
-                user,
-                "event.html",
-                status=422,
-                event=catalog.get_event(state, ORGANISER, event_id),
-                types=catalog.list_ticket_types(state, ORGANISER, event_id),
-                availability=catalog.availability(state, event_id),
-                type_errors={},
-                type_values={},
-                order_errors=errors,
-                order_values=fields,
+        return await run_in_threadpool(
+            lambda: render_event_page(
+                request, state, user, event_id, order_errors=errors, order_values=fields
             )
         )
-        return page
     if first is not None:
         return JSONResponse({"order_id": order.id, "issued": order.ticket_count})
     return go(f"/orders/{order.id}")

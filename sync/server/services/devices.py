@@ -150,11 +150,16 @@ def _device_out(session: Session, device: Device) -> DeviceOut:
         .where(DeviceEvent.device_id == device.device_id)
         .order_by(DeviceEvent.event_id)
     )
+    return device_out(device, list(events))
+
+
+def device_out(device: Device, event_ids: list[int]) -> DeviceOut:
+    """A kiosk as an organiser sees it (the API, the CLI and the console's dashboard)."""
     return DeviceOut(
         device_id=device.device_id,
         name=device.name,
         gate=device.gate,
-        event_ids=list(events),
+        event_ids=event_ids,
         enrolled_at=device.enrolled_at,
         last_seen=device.last_seen,
         clock_skew_seconds=device.clock_skew_seconds,

@@ -20,7 +20,8 @@ from sync.server.models import (
     ScanCount,
     Ticket,
 )
-from sync.server.schemas import Attendance, ConflictOut, DeviceOut, Doors, QuarterHour
+from sync.server.schemas import Attendance, ConflictOut, Doors, QuarterHour
+from sync.server.services.devices import device_out
 from sync.server.state import ServerState
 from sync.wire import AuditEntryOut
 
@@ -130,7 +131,7 @@ def doors(state: ServerState, event_id: int) -> Doors:
             .where(DeviceEvent.event_id == event_id, Device.revoked_at.is_(None))
             .order_by(Device.gate, Device.device_id)
         )
-        kiosks = [_kiosk(d, event_id) for d in devices]
+        kiosks = [device_out(d, [event_id]) for d in devices]
     return Doors(
         event_id=event_id,
         as_of=now,
@@ -139,23 +140,6 @@ def doors(state: ServerState, event_id: int) -> Doors:
         conflicts=conflicts or 0,
         recent_conflicts=recent_conflicts,
         kiosks=kiosks,
-    )
-
-
-def _kiosk(device: Device, event_id: int) -> DeviceOut:
-    return DeviceOut(
-        device_id=device.device_id,
-        name=device.name,
-        gate=device.gate,
-        event_ids=[event_id],
-        enrolled_at=device.enrolled_at,
-        last_seen=device.last_seen,
-        clock_skew_seconds=device.clock_skew_seconds,
-        quarantined=device.quarantined,
-        pending=device.pending,
-        mode=device.mode,
-        manifest_pulled_at=device.manifest_pulled_at,
-        revoked_at=device.revoked_at,
     )
 
 
