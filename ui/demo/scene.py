@@ -280,8 +280,204 @@ CATEGORIES: dict[str, Callable[[str, random.Random], Image]] = {
 }
 
 
-def make_frame(text: str, category: str, seed: int) -> Image:
-    """One 1280×720 BGR frame of ``text`` under ``category``, the same for the same seed."""
+# --- hard cases ---------------------------------------------------------------------
+#
+# What real gates add to each condition, at the edge of what a code can survive: steep
+# tilt with part of the code outside the frame (its finder patterns still in view),
+# occlusion up to what error correction M repairs, grey on dark with a brightness
+# gradient, saturating glare, heavy JPEG compression, a rolling shutter's skew, and a
+# crumpled print-out under warm light.
+
+
+def _jpeg(frame: Image, rng: random.Random, quality: tuple[int, int] = (18, 35)) -> Image:
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(*quality)])
+    decoded = cv2.imdecode(data, cv2.IMREAD_COLOR) if ok else None
+    if decoded is None:
+        raise ValueError("OpenCV could not round-trip a frame through JPEG")
+    return np.asarray(decoded, dtype=np.uint8)
+
+
+def _rolling_shutter(frame: Image, rng: random.Random) -> Image:
+    """A phone moved while the sensor read its rows: each row a little further along."""
+    h, w = frame.shape[:2]
+    shear = rng.uniform(0.04, 0.09) * rng.choice((-1, 1))
+    matrix = np.array([[1, shear, -shear * h / 2], [0, 1, 0]], dtype=np.float32)
+    out: Image = cv2.warpAffine(frame, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    return out
+
+
+def _camera_artefacts(frame: Image, rng: random.Random) -> Image:
+    """Some hard frames also carry a cheap camera's artefacts."""
+    if rng.random() < 0.3:
+        frame = _rolling_shutter(frame, rng)
+    if rng.random() < 0.35:
+        frame = _jpeg(frame, rng)
+    return frame
+
+
+def _hard_clean(text: str, rng: random.Random) -> Image:
+    frame = paste(background(rng), render_code(text), _placement(rng, (240, 380)))
+    return _jpeg(_rolling_shutter(frame, rng), rng, (15, 30))
+
+
+def _hard_perspective(text: str, rng: random.Random) -> Image:
+    """Tilted up to about 60 degrees, its free corner (the one without a finder
+    pattern) pointing out of the frame and cut off."""
+    width = rng.uniform(300, 420)
+    tilt = rng.uniform(0.3, 0.5)
+    frame_w, frame_h = FRAME_SIZE
+    diagonal = width * math.sqrt(2) / 2
+    out_by = rng.uniform(0.04, 0.1) * width
+    side = rng.choice(("right", "bottom"))
+    if side == "right":  # rotate so the free corner points right
+        rotation = -45 + rng.uniform(-6, 6)
+        centre = (frame_w - diagonal + out_by, rng.uniform(diagonal, frame_h - diagonal))
+    else:  # ... or down
+        rotation = 45 + rng.uniform(-6, 6)
+        centre = (rng.uniform(diagonal, frame_w - diagonal), frame_h - diagonal + out_by)
+    placement = Placement(
+        cx=centre[0],
+        cy=centre[1],
+        width=width,
+        rotation_deg=rotation,
+        tilt_x=tilt * rng.choice((-1, 1)),
+        tilt_y=rng.uniform(-0.15, 0.15),
+    )
+    return _camera_artefacts(paste(background(rng), render_code(text), placement), rng)
+
+
+def _hard_small(text: str, rng: random.Random) -> Image:
+    frame = paste(background(rng), render_code(text), _placement(rng, (118, 145), tilt=0.08))
+    return _camera_artefacts(frame, rng)
+
+
+def _hard_blur(text: str, rng: random.Random) -> Image:
+    frame = paste(background(rng), render_code(text), _placement(rng, (300, 440)))
+    return _camera_artefacts(cv2.GaussianBlur(frame, (0, 0), rng.uniform(2.6, 3.4)), rng)
+
+
+def _hard_motion_blur(text: str, rng: random.Random) -> Image:
+    frame = paste(background(rng), render_code(text), _placement(rng, (320, 440)))
+    length = rng.randint(13, 19)
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1.0 / length
+    centre = (length / 2 - 0.5, length / 2 - 0.5)
+    rot = cv2.getRotationMatrix2D(centre, rng.uniform(0, 180), 1.0)
+    rotated = cv2.warpAffine(kernel, rot, (length, length))
+    return _camera_artefacts(_to_u8(cv2.filter2D(frame, -1, rotated / rotated.sum())), rng)
+
+
+def _hard_low_light(text: str, rng: random.Random) -> Image:
+    """Grey on dark: little contrast in the code itself, a gradient across the frame,
+    a dim exposure and sensor noise."""
+    code = render_code(text, dark=rng.randint(70, 95), light=rng.randint(120, 150))
+    frame = paste(background(rng), code, _placement(rng, (280, 420), tilt=0.1)).astype(np.float32)
+    h, w = frame.shape[:2]
+    angle = rng.uniform(0, 2 * math.pi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ramp = ((xx - w / 2) * math.cos(angle) + (yy - h / 2) * math.sin(angle)) / max(w, h)
+    light = (rng.uniform(0.18, 0.3) + rng.uniform(0.1, 0.2) * ramp)[:, :, None]
+    noise = np.random.default_rng(rng.randrange(2**32)).normal(0, rng.uniform(2, 4), frame.shape)
+    return _camera_artefacts(_to_u8(frame * light + noise), rng)
+
+
+def _hard_glare(text: str, rng: random.Random) -> Image:
+    """A floodlight's reflection saturating part of the code (not its finder patterns)."""
+    placement = _placement(rng, (320, 440))
+    frame = paste(background(rng), render_code(text), placement).astype(np.float32)
+    h, w = frame.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    gx = placement.cx + rng.uniform(-0.1, 0.25) * placement.width
+    gy = placement.cy + rng.uniform(-0.1, 0.25) * placement.width
+    radius = placement.width * rng.uniform(0.12, 0.17)
+    spot = np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * radius**2))[:, :, None]
+    haze = np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * (radius * 3) ** 2))[:, :, None]
+    frame = frame + spot * rng.uniform(260, 340) + haze * rng.uniform(40, 80)
+    return _camera_artefacts(_to_u8(frame), rng)
+
+
+def _hard_phone_screen(text: str, rng: random.Random) -> Image:
+    """A dim screen at an angle, its pixel grid beating with the camera's (moiré), and
+    a strong reflection."""
+    image = _screen_image(text, rng, inverted=False).astype(np.float32)
+    h, w = image.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    period = rng.uniform(5.0, 9.0)
+    moire = 1 - 0.18 * (np.sin(2 * math.pi * (xx * 0.7 + yy * 0.4) / period) + 1) / 2
+    image = np.clip(image * moire * rng.uniform(0.55, 0.8), 0, 255).astype(np.uint8)
+    placement = _placement(rng, (300, 400), tilt=0.25)
+    frame = paste(background(rng), image, placement).astype(np.float32)
+    fh, fw = frame.shape[:2]
+    fy, fx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+    band = np.exp(-(((fx - fy * rng.uniform(0.3, 1.5)) - rng.uniform(0, fw)) ** 2) / (2 * 60**2))
+    frame += band[:, :, None] * rng.uniform(60, 100)
+    return _camera_artefacts(_to_u8(frame), rng)
+
+
+def _hard_inverted(text: str, rng: random.Random) -> Image:
+    image = _screen_image(text, rng, inverted=True).astype(np.float32) * rng.uniform(0.5, 0.75)
+    frame = paste(background(rng), _to_u8(image), _placement(rng, (280, 380), tilt=0.25))
+    return _camera_artefacts(frame, rng)
+
+
+def _hard_partly_covered(text: str, rng: random.Random) -> Image:
+    """A grey patch over the data area, up to what error correction M repairs (about
+    a seventh of the codewords), never over a finder pattern."""
+    code = render_code(text)
+    module = 8
+    size = code.shape[0] // module - 8  # modules, without the quiet zone
+    quiet = 4 * module
+    patch = int(size * rng.uniform(0.22, 0.3))  # a square of up to ~9 % of the modules
+    lo, hi = 9, size - 9 - patch  # clear of the finder patterns and their separators
+    top = quiet + module * rng.randint(lo, max(lo, hi))
+    left = quiet + module * rng.randint(lo, max(lo, hi))
+    grey = rng.randint(110, 160)
+    covered = code.copy()
+    covered[top : top + patch * module, left : left + patch * module] = grey
+    frame = paste(background(rng), covered, _placement(rng, (320, 440), tilt=0.1))
+    return _camera_artefacts(frame, rng)
+
+
+def _hard_crumpled(text: str, rng: random.Random) -> Image:
+    """A crumpled print-out under warm light: deeper creases, shading and an orange cast."""
+    code = render_code(text, 8)
+    h, w = code.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    amp = rng.uniform(2.4, 3.6)
+    fx, fy = rng.uniform(1.5, 2.8), rng.uniform(1.5, 2.8)
+    px, py = rng.uniform(0, 6.28), rng.uniform(0, 6.28)
+    dx = amp * np.sin(2 * math.pi * fy * yy / h + px)
+    dy = amp * np.sin(2 * math.pi * fx * xx / w + py)
+    warped = cv2.remap(
+        code, xx + dx, yy + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    ).astype(np.float32)
+    shade = 1 - 0.3 * (np.cos(2 * math.pi * fx * xx / w + py) + 1) / 2
+    paper = cv2.cvtColor(np.clip(warped * shade, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    warm = np.array([0.55, 0.8, 1.05], dtype=np.float32)  # B, G, R: tungsten light
+    frame = paste(background(rng), paper, _placement(rng, (320, 440), tilt=0.15))
+    return _camera_artefacts(_to_u8(frame.astype(np.float32) * warm), rng)
+
+
+HARD_CATEGORIES: dict[str, Callable[[str, random.Random], Image]] = {
+    "clean": _hard_clean,
+    "perspective": _hard_perspective,
+    "blur": _hard_blur,
+    "motion_blur": _hard_motion_blur,
+    "low_light": _hard_low_light,
+    "glare": _hard_glare,
+    "phone_screen": _hard_phone_screen,
+    "inverted": _hard_inverted,
+    "partly_covered": _hard_partly_covered,
+    "small": _hard_small,
+    "crumpled": _hard_crumpled,
+}
+
+
+def make_frame(text: str, category: str, seed: int, *, hard: bool = False) -> Image:
+    """One 1280×720 BGR frame of ``text`` under ``category``, the same for the same seed;
+    ``hard``: the category's hard case (see above)."""
+    if hard:
+        return HARD_CATEGORIES[category](text, random.Random(f"hard:{category}:{seed}"))
     return CATEGORIES[category](text, random.Random(f"{category}:{seed}"))
 
 
