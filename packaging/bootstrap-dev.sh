@@ -101,6 +101,12 @@ fi
 stamp="$VENV/.installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
+    # OpenCV comes as the contrib build; a plain wheel left from before shares its cv2
+    # folder, so it goes and the contrib build is laid down afresh.
+    if "$VENV/bin/python" -m pip show -q opencv-python-headless >/dev/null 2>&1; then
+        "$VENV/bin/python" -m pip uninstall -q -y opencv-python-headless
+        "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps opencv-contrib-python-headless
+    fi
     "$VENV/bin/python" -m pip install -q -e '.[kiosk,server,dev]'
     touch "$stamp"
 fi

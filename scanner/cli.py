@@ -116,15 +116,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_decode(args: argparse.Namespace) -> int:
     import cv2
 
-    from scanner.decode import make_decoder
+    from scanner.decode import LayeredDecoder, make_decoder
 
     decoder = make_decoder(args.backend)
+    ring = Keyring.from_directory(Path(args.keys)) if args.keys else None
+    if ring is not None and isinstance(decoder, LayeredDecoder):
+        decoder.accept = lambda text: verify(text, ring).genuine
     status = 0
     for path in args.images:
         image = cv2.imread(path, cv2.IMREAD_COLOR)
         if image is None:
             print(f"{path}: not an image OpenCV can read", file=sys.stderr)
             status = 1
+            continue
+        if args.explain:
+            if not isinstance(decoder, LayeredDecoder):
+                raise UsageError("--explain shows the layered decoder's passes; drop --backend")
+            explanation = decoder.explain(image)
+            print(f"{path}:")
+            for attempt in explanation.attempts:
+                read = ", ".join(_short(t) for t in attempt.texts) or "nothing"
+                mark = " (verifies)" if attempt.accepted else ""
+                print(f"  {attempt.ms:7.1f} ms  {attempt.name}: {read}{mark}")
+            total = sum(a.ms for a in explanation.attempts)
+            print(
+                f"  {total:7.1f} ms  in all; read: "
+                + (", ".join(_short(c.text) for c in explanation.codes) or "nothing")
+            )
+            status = status or (0 if explanation.codes else 1)
             continue
         codes = decoder.decode(image)
         if not codes:
@@ -133,6 +152,10 @@ def cmd_decode(args: argparse.Namespace) -> int:
         for code in codes:
             print(f"{path}\t{code.text}")
     return status
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument(
         "--backend", default="layered", help="layered (default), zxing, zbar or opencv"
     )
+    decode.add_argument(
+        "--explain",
+        action="store_true",
+        help="show each pass of the layered decoder, its time and what it read",
+    )
+    decode.add_argument("--keys", help="directory of *.pub keys: say which read verifies")
     decode.add_argument("images", nargs="+", metavar="IMAGE")
     decode.set_defaults(handler=cmd_decode)
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -171,12 +171,47 @@ class OpenCVDecoder:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One pass of the layered decoder over a frame: what it tried, how long it took,
+    what it read, and whether a read verified as a genuine ticket."""
+
+    name: str
+    ms: float
+    texts: tuple[str, ...]
+    accepted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    codes: list[DecodedCode]
+    attempts: list[Attempt]
+
+
+Accept = Callable[[str], bool]
+
+
 class LayeredDecoder:
-    """The default: zxing first; extra passes only when it finds nothing."""
+    """The default: passes that help the decoders see, cheapest and most rewarding
+    first, within a time budget per frame.
+
+    Without ``accept`` the first pass that reads anything wins.  With ``accept`` (the
+    gate passes "does this verify as a genuine ticket?") the decoder keeps trying
+    until a read verifies, and a text that only an enhancement pass produced is never
+    returned unless it verifies: a wrong read is worse than none.  What the plain first
+    pass reads is returned even if it does not verify (zxing's error correction vouches
+    for it), so a forged or foreign code still gets its verdict at the gate."""
 
     name = "layered"
 
-    def __init__(self, *, budget_ms: float = 40.0, zbar: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        budget_ms: float = 30.0,
+        zbar: bool = True,
+        wechat: bool = True,
+        accept: Accept | None = None,
+    ) -> None:
         self._zxing = ZxingDecoder()
         self._zxing_fixed = ZxingDecoder(fixed_threshold=True)
         self._zbar: ZbarDecoder | None = None
@@ -185,30 +220,64 @@ class LayeredDecoder:
                 self._zbar = ZbarDecoder()
             except DecoderUnavailableError as exc:
                 log.warning("%s; decoding without the ZBar fallback", exc)
+        self._wechat = _wechat_detector() if wechat else None
+        self._opencv = cv2.QRCodeDetector()
         self._clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
         self.budget_s = budget_ms / 1000
+        self.accept = accept
 
     def decode(self, image: np.ndarray) -> list[DecodedCode]:
+        return self.explain(image).codes
+
+    def explain(self, image: np.ndarray) -> Explanation:
+        """Decode, keeping every pass's name, time and reads (``admitone decode
+        --explain``)."""
         started = time.perf_counter()
         gray = _gray(image)
-        found, misses = self._zxing.decode_with_misses(gray)
-        if found:
-            return found
-        for attempt in self._fallbacks(code_seen=misses > 0):
+        attempts: list[Attempt] = []
+        first, misses = self._zxing.decode_with_misses(gray)
+        attempts.append(self._attempt("zxing", started, first))
+        if first and (self.accept is None or attempts[-1].accepted):
+            return Explanation(first, attempts)
+        for name, run in self._passes(code_seen=misses > 0 or bool(first)):
             if time.perf_counter() - started > self.budget_s:
                 break
-            found = attempt(gray)
-            if found:
-                return [DecodedCode(c.text, c.corners, f"{self.name}:{c.backend}") for c in found]
-        return []
+            began = time.perf_counter()
+            found = run(gray)
+            attempts.append(self._attempt(name, began, found))
+            if not found:
+                continue
+            if self.accept is None:
+                return Explanation(self._tagged(found), attempts)
+            good = [c for c in found if self.accept(c.text)]
+            if good:
+                return Explanation(self._tagged(good), attempts)
+        return Explanation(first, attempts)
 
-    def _fallbacks(self, *, code_seen: bool) -> list[_Pass]:
-        """The cheap fixed-threshold pass always; the costly ones only where a code was seen."""
-        passes: list[_Pass] = [self._zxing_fixed.decode]
+    def _attempt(self, name: str, began: float, found: list[DecodedCode]) -> Attempt:
+        texts = tuple(c.text for c in found)
+        accepted = self.accept is not None and any(self.accept(t) for t in texts)
+        return Attempt(name, (time.perf_counter() - began) * 1000, texts, accepted)
+
+    def _tagged(self, found: list[DecodedCode]) -> list[DecodedCode]:
+        return [DecodedCode(c.text, c.corners, f"{self.name}:{c.backend}") for c in found]
+
+    def _passes(self, *, code_seen: bool) -> list[tuple[str, _Pass]]:
+        """Cheap passes on every frame; the costly ones only where zxing saw a code-like
+        shape (an empty scene between two guests stays cheap)."""
+        passes: list[tuple[str, _Pass]] = [
+            ("zxing fixed threshold", self._zxing_fixed.decode),
+            ("contrast (CLAHE) + zxing", self._equalised),
+        ]
         if code_seen:
-            passes += [self._equalised, self._shrunk]
+            passes += [
+                ("rectified from OpenCV's corners + zxing", self._rectified),
+                ("shrunk 0.75x + zxing", self._shrunk),
+            ]
+            if self._wechat is not None:
+                passes.append(("wechat_qrcode at half size", self._wechat_half))
             if self._zbar is not None:
-                passes.append(self._zbar.decode)
+                passes.append(("zbar", self._zbar.decode))
         return passes
 
     def _equalised(self, gray: np.ndarray) -> list[DecodedCode]:
@@ -221,6 +290,61 @@ class LayeredDecoder:
             DecodedCode(c.text, tuple((x / 0.75, y / 0.75) for x, y in c.corners), c.backend)
             for c in self._zxing.decode(small)
         ]
+
+    def _rectified(self, gray: np.ndarray) -> list[DecodedCode]:
+        """OpenCV locates the code's corners (also steeply tilted, also partly cut off);
+        the crop warped flat, with a quiet zone, is read by zxing (and with contrast)."""
+        try:
+            ok, points = self._opencv.detect(gray)
+        except cv2.error:
+            return []
+        if not ok or points is None:
+            return []
+        quad = np.asarray(points, dtype=np.float32).reshape(-1, 2)[:4]
+        side, margin = 360, 40
+        target = np.array(
+            [
+                [margin, margin],
+                [margin + side, margin],
+                [margin + side, margin + side],
+                [margin, margin + side],
+            ],
+            dtype=np.float32,
+        )
+        matrix = cv2.getPerspectiveTransform(quad, target)
+        flat = cv2.warpPerspective(
+            gray, matrix, (side + 2 * margin, side + 2 * margin), borderValue=255
+        )
+        corners = tuple((float(x), float(y)) for x, y in quad)
+        for candidate in (flat, self._clahe.apply(flat)):
+            found = self._zxing.decode(candidate)
+            if found:
+                return [DecodedCode(c.text, corners, c.backend) for c in found]
+        return []
+
+    def _wechat_half(self, gray: np.ndarray) -> list[DecodedCode]:
+        assert self._wechat is not None
+        half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        try:
+            texts, points = self._wechat.detectAndDecode(half)
+        except cv2.error:
+            return []
+        found = []
+        for text, quad in zip(texts, points, strict=False):
+            if text:
+                corners = tuple((float(x) * 2, float(y) * 2) for x, y in np.asarray(quad))
+                found.append(DecodedCode(text, corners, "wechat"))
+        return found
+
+
+def _wechat_detector() -> Any:
+    """OpenCV's WeChat detector (opencv-contrib), without its CNN model files; None
+    when this OpenCV build lacks it."""
+    factory = getattr(getattr(cv2, "wechat_qrcode", None), "WeChatQRCode", None)
+    if factory is None:
+        log.warning("this OpenCV has no wechat_qrcode (opencv-contrib); decoding without it")
+        return None
+    return factory()
 
 
 class _Pass(Protocol):

@@ -36,6 +36,7 @@ from enum import StrEnum
 from scanner.camera import CameraError, Frame, FrameSource
 from scanner.decode import DecodedCode, Decoder, LayeredDecoder
 from scanner.gate import Gate
+from scanner.ticket import verify
 from scanner.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -205,6 +206,21 @@ class Pipeline:
         self._threads: list[threading.Thread] = []
 
     # --- wiring ------------------------------------------------------------
+
+    @property
+    def decoder(self) -> Decoder:
+        return self._decoder
+
+    @decoder.setter
+    def decoder(self, decoder: Decoder) -> None:
+        """A layered decoder is told what verifies at this gate: it keeps looking until
+        a read does, and never passes on a misread from one of its enhancement passes."""
+        if isinstance(decoder, LayeredDecoder) and decoder.accept is None:
+            decoder.accept = self._genuine
+        self._decoder = decoder
+
+    def _genuine(self, text: str) -> bool:
+        return verify(text, self.gate.keyring).genuine
 
     def subscribe(self, callback: Subscriber) -> None:
         self._subscribers.append(callback)

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner import Seat, sign
 from scanner.decode import BACKENDS, Decoder, DecoderUnavailableError, make_decoder
+from scanner.keys import public_pem
 from tests.conftest import make_claims
 from ui.demo.scene import CATEGORIES, empty_frame, make_frame, multi_code_frame, render_code
 
@@ -116,3 +117,34 @@ def test_decode_cli_prints_path_tab_text_per_code(tmp_path: Path) -> None:
     assert missing.stdout == ""
     assert f"{nothing}: no QR code found" in missing.stderr
     assert f"{tmp_path / 'absent.png'}: not an image OpenCV can read" in missing.stderr
+
+
+def test_decode_explain_shows_each_pass_its_time_and_which_read_verifies(
+    tmp_path: Path,
+) -> None:
+    """A supervisor with a bad camera sees why: the hard glare frame needs more than the
+    first pass, and ``--keys`` says which pass's read verifies."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "issuer.pub").write_bytes(public_pem(KEY.public_key()))
+    frame = tmp_path / "frame.png"
+    cv2.imwrite(str(frame), make_frame(TICKETS[4], "glare", 4, hard=True))
+    nothing = tmp_path / "nothing.png"
+    cv2.imwrite(str(nothing), empty_frame(2))
+    admitone = str(Path(sys.executable).with_name("admitone"))
+    result = subprocess.run(
+        [admitone, "decode", "--explain", "--keys", str(keys), str(frame), str(nothing)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{frame}:"
+    passes = [line for line in lines[1:] if " ms  " in line and "in all" not in line]
+    assert passes[0].split(" ms  ")[1].startswith("zxing:")
+    assert all(float(line.split(" ms")[0]) >= 0 for line in passes)
+    read = next(line for line in lines if "in all; read:" in line)
+    if TICKETS[4][:39] in read:  # read: the pass that did it is marked
+        assert any("(verifies)" in line for line in passes)
+    assert lines[-1].endswith("in all; read: nothing")  # the empty frame
+    assert result.returncode == 1  # one image had no code
