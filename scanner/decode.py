@@ -267,12 +267,16 @@ class LayeredDecoder:
         shape (an empty scene between two guests stays cheap)."""
         passes: list[tuple[str, _Pass]] = [
             ("zxing fixed threshold", self._zxing_fixed.decode),
+            ("half size, sharpened + zxing", self._half_sharpened),
             ("contrast (CLAHE) + zxing", self._equalised),
+            ("Otsu threshold + zxing", self._otsu),
+            ("enlarged 1.5x + zxing", self._enlarged),
         ]
         if code_seen:
             passes += [
                 ("rectified from OpenCV's corners + zxing", self._rectified),
                 ("shrunk 0.75x + zxing", self._shrunk),
+                ("adaptive threshold + zxing", self._adaptive),
             ]
             if self._wechat is not None:
                 passes.append(("wechat_qrcode at half size", self._wechat_half))
@@ -283,13 +287,44 @@ class LayeredDecoder:
     def _equalised(self, gray: np.ndarray) -> list[DecodedCode]:
         return self._zxing.decode(self._clahe.apply(gray))
 
-    def _shrunk(self, gray: np.ndarray) -> list[DecodedCode]:
-        """Downscaling averages away blur streaks and small warps; corners scaled back."""
-        small = cv2.resize(gray, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)
+    def _scaled(
+        self, gray: np.ndarray, factor: float, *, sharpen: bool = True
+    ) -> list[DecodedCode]:
+        """zxing on a resized frame (corners scaled back); a shrunk frame is sharpened
+        unless ``sharpen`` is off (shrinking softens the edges)."""
+        interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+        scaled = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
+        if factor < 1 and sharpen:
+            soft = cv2.GaussianBlur(scaled, (0, 0), 2.0)
+            scaled = cv2.addWeighted(scaled, 2.0, soft, -1.0, 0)
         return [
-            DecodedCode(c.text, tuple((x / 0.75, y / 0.75) for x, y in c.corners), c.backend)
-            for c in self._zxing.decode(small)
+            DecodedCode(c.text, tuple((x / factor, y / factor) for x, y in c.corners), c.backend)
+            for c in self._zxing.decode(scaled)
         ]
+
+    def _half_sharpened(self, gray: np.ndarray) -> list[DecodedCode]:
+        """Steep tilt: at half size the far edge's modules merge less with blur."""
+        return self._scaled(gray, 0.5)
+
+    def _enlarged(self, gray: np.ndarray) -> list[DecodedCode]:
+        """Small or far-tilted codes: more pixels per module for the binariser."""
+        return self._scaled(gray, 1.5)
+
+    def _otsu(self, gray: np.ndarray) -> list[DecodedCode]:
+        smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+        _, binary = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        return self._zxing.decode(binary)
+
+    def _adaptive(self, gray: np.ndarray) -> list[DecodedCode]:
+        """Glare and uneven light: a threshold that follows the local brightness."""
+        binary = cv2.adaptiveThreshold(
+            gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 5
+        )
+        return self._zxing.decode(binary)
+
+    def _shrunk(self, gray: np.ndarray) -> list[DecodedCode]:
+        """Downscaling averages away blur streaks and small warps."""
+        return self._scaled(gray, 0.75, sharpen=False)
 
     def _rectified(self, gray: np.ndarray) -> list[DecodedCode]:
         """OpenCV locates the code's corners (also steeply tilted, also partly cut off);
