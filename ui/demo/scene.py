@@ -151,15 +151,20 @@ def _blur(text: str, rng: random.Random) -> Image:
     return cv2.GaussianBlur(frame, (0, 0), rng.uniform(1.5, 2.6))
 
 
-def _motion_blur(text: str, rng: random.Random) -> Image:
-    frame = paste(background(rng), render_code(text), _placement(rng, (300, 440)))
-    length = rng.randint(7, 13)
+def _smear(frame: Image, rng: random.Random, lengths: tuple[int, int]) -> Image:
+    """Motion blur: a line kernel of a random length and direction."""
+    length = rng.randint(*lengths)
     kernel = np.zeros((length, length), np.float32)
     kernel[length // 2, :] = 1.0 / length
     centre = (length / 2 - 0.5, length / 2 - 0.5)
     rot = cv2.getRotationMatrix2D(centre, rng.uniform(0, 180), 1.0)
     rotated = cv2.warpAffine(kernel, rot, (length, length))
     return _to_u8(cv2.filter2D(frame, -1, rotated / rotated.sum()))
+
+
+def _motion_blur(text: str, rng: random.Random) -> Image:
+    frame = paste(background(rng), render_code(text), _placement(rng, (300, 440)))
+    return _smear(frame, rng, (7, 13))
 
 
 def _low_light(text: str, rng: random.Random) -> Image:
@@ -247,21 +252,31 @@ def _small(text: str, rng: random.Random) -> Image:
     return paste(background(rng), render_code(text), _placement(rng, (150, 190)))
 
 
-def _crumpled(text: str, rng: random.Random) -> Image:
+def _crumple(
+    text: str,
+    rng: random.Random,
+    amplitude: tuple[float, float],
+    frequency: tuple[float, float],
+    depth: float,
+) -> Image:
     """Paper with creases: a smooth random displacement field, and shading along it."""
     code = render_code(text, 8)
     h, w = code.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    amp = rng.uniform(1.2, 2.4)
-    fx, fy = rng.uniform(1.0, 2.0), rng.uniform(1.0, 2.0)
+    amp = rng.uniform(*amplitude)
+    fx, fy = rng.uniform(*frequency), rng.uniform(*frequency)
     px, py = rng.uniform(0, 6.28), rng.uniform(0, 6.28)
     dx = amp * np.sin(2 * math.pi * fy * yy / h + px)
     dy = amp * np.sin(2 * math.pi * fx * xx / w + py)
     warped = cv2.remap(
         code, xx + dx, yy + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     ).astype(np.float32)
-    shade = 1 - 0.18 * (np.cos(2 * math.pi * fx * xx / w + py) + 1) / 2
-    paper = np.clip(warped * shade, 0, 255).astype(np.uint8)
+    shade = 1 - depth * (np.cos(2 * math.pi * fx * xx / w + py) + 1) / 2
+    return _to_u8(warped * shade)
+
+
+def _crumpled(text: str, rng: random.Random) -> Image:
+    paper = _crumple(text, rng, (1.2, 2.4), (1.0, 2.0), 0.18)
     return paste(background(rng), paper, _placement(rng, (320, 440), tilt=0.1))
 
 
@@ -358,13 +373,7 @@ def _hard_blur(text: str, rng: random.Random) -> Image:
 
 def _hard_motion_blur(text: str, rng: random.Random) -> Image:
     frame = paste(background(rng), render_code(text), _placement(rng, (320, 440)))
-    length = rng.randint(13, 19)
-    kernel = np.zeros((length, length), np.float32)
-    kernel[length // 2, :] = 1.0 / length
-    centre = (length / 2 - 0.5, length / 2 - 0.5)
-    rot = cv2.getRotationMatrix2D(centre, rng.uniform(0, 180), 1.0)
-    rotated = cv2.warpAffine(kernel, rot, (length, length))
-    return _camera_artefacts(_to_u8(cv2.filter2D(frame, -1, rotated / rotated.sum())), rng)
+    return _camera_artefacts(_smear(frame, rng, (13, 19)), rng)
 
 
 def _hard_low_light(text: str, rng: random.Random) -> Image:
@@ -440,19 +449,7 @@ def _hard_partly_covered(text: str, rng: random.Random) -> Image:
 
 def _hard_crumpled(text: str, rng: random.Random) -> Image:
     """A crumpled print-out under warm light: deeper creases, shading and an orange cast."""
-    code = render_code(text, 8)
-    h, w = code.shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    amp = rng.uniform(2.4, 3.6)
-    fx, fy = rng.uniform(1.5, 2.8), rng.uniform(1.5, 2.8)
-    px, py = rng.uniform(0, 6.28), rng.uniform(0, 6.28)
-    dx = amp * np.sin(2 * math.pi * fy * yy / h + px)
-    dy = amp * np.sin(2 * math.pi * fx * xx / w + py)
-    warped = cv2.remap(
-        code, xx + dx, yy + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    ).astype(np.float32)
-    shade = 1 - 0.3 * (np.cos(2 * math.pi * fx * xx / w + py) + 1) / 2
-    paper = cv2.cvtColor(np.clip(warped * shade, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    paper = cv2.cvtColor(_crumple(text, rng, (2.4, 3.6), (1.5, 2.8), 0.3), cv2.COLOR_GRAY2BGR)
     warm = np.array([0.55, 0.8, 1.05], dtype=np.float32)  # B, G, R: tungsten light
     frame = paste(background(rng), paper, _placement(rng, (320, 440), tilt=0.15))
     return _camera_artefacts(_to_u8(frame.astype(np.float32) * warm), rng)
