@@ -225,6 +225,9 @@ class LayeredDecoder:
         self._clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
         self.budget_s = budget_ms / 1000
         self.accept = accept
+        self._typical_s: dict[str, float] = {}
+        """Each pass's recent duration (a moving average): a pass that would not finish
+        within the frame's budget is skipped rather than started."""
 
     def decode(self, image: np.ndarray) -> list[DecodedCode]:
         return self.explain(image).codes
@@ -240,10 +243,13 @@ class LayeredDecoder:
         if first and (self.accept is None or attempts[-1].accepted):
             return Explanation(first, attempts)
         for name, run in self._passes(code_seen=misses > 0 or bool(first)):
-            if time.perf_counter() - started > self.budget_s:
-                break
+            spent = time.perf_counter() - started
+            if spent + self._typical_s.get(name, 0.0) > self.budget_s:
+                continue  # a cheaper pass later in the list may still fit
             began = time.perf_counter()
             found = run(gray)
+            took = time.perf_counter() - began
+            self._typical_s[name] = 0.8 * self._typical_s.get(name, took) + 0.2 * took
             attempts.append(self._attempt(name, began, found))
             if not found:
                 continue
