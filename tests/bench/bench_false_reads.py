@@ -4,7 +4,7 @@ The frames: 200 busy 1280x720 scenes (checkerboards, printed text, grids, stripe
 a cluttered background, ``tests/test_false_reads.py``), each shown shifted, brightened
 or dimmed, with fresh sensor noise and sometimes mirrored, so no two frames are the
 same.  Every pass of the decoder is in play, with the gate's "does this verify?".
-Target (the decoding issue): no read at all.  Not run by default (about 25 minutes);
+Target (the decoding issue): no read at all.  Not run by default (38 minutes on the 2-core machine; 0 reads in 100,000 there);
 ``python -m tests.bench false_reads`` (``BENCH_FALSE_READS_FRAMES`` to change the count).
 """
 
