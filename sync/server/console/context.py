@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from sync.server.console.i18n import COOKIE as LANGUAGE_COOKIE
 from sync.server.console.i18n import LANGUAGES, pick_language, translator
 from sync.server.deps import State
-from sync.server.errors import Forbidden, ServiceError
+from sync.server.errors import ServiceError
 from sync.server.services.accounts import Action, ConsoleUser, session_user
 
 HERE = Path(__file__).parent
@@ -74,8 +74,7 @@ SignedIn = Annotated[ConsoleUser, Depends(signed_in)]
 
 
 def require(user: ConsoleUser, action: Action) -> None:
-    if not user.may(action):
-        raise Forbidden(f"a {user.role.replace('_', ' ')} account cannot do this")
+    user.require(action)
 
 
 class CsrfError(Exception):
