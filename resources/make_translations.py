@@ -158,6 +158,7 @@ INDONESIAN: dict[str, dict[str, str]] = {
         "ZXing only": "hanya ZXing",
         "ZBar only": "hanya ZBar",
         "OpenCV only": "hanya OpenCV",
+        "WeChat (OpenCV) only": "hanya WeChat (OpenCV)",
         "Camera": "Kamera",
         "camera number, video file or folder": "nomor kamera, berkas video atau folder",
         "Apply": "Terapkan",

@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     decode = commands.add_parser("decode", help="print the QR codes found in images")
     decode.add_argument(
-        "--backend", default="layered", help="layered (default), zxing, zbar or opencv"
+        "--backend", default="layered", help="layered (default), zxing, zbar, opencv or wechat"
     )
     decode.add_argument(
         "--explain",

@@ -87,7 +87,7 @@ def test_a_frame_without_a_code_decodes_to_nothing(backend: str) -> None:
 
 
 def test_an_unknown_backend_name_says_which_exist() -> None:
-    with pytest.raises(ValueError, match="choose one of layered, zxing, zbar, opencv"):
+    with pytest.raises(ValueError, match="choose one of layered, zxing, zbar, opencv, wechat"):
         make_decoder("tesseract")
 
 

@@ -53,6 +53,7 @@ def decoder_names() -> dict[str, str]:
         "zxing": tr("ZXing only"),
         "zbar": tr("ZBar only"),
         "opencv": tr("OpenCV only"),
+        "wechat": tr("WeChat (OpenCV) only"),
     }
 
 

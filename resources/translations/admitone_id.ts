@@ -489,6 +489,10 @@
         <translation>hanya OpenCV</translation>
     </message>
     <message>
+        <source>WeChat (OpenCV) only</source>
+        <translation>hanya WeChat (OpenCV)</translation>
+    </message>
+    <message>
         <source>Camera</source>
         <translation>Kamera</translation>
     </message>
