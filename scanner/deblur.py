@@ -9,9 +9,8 @@ beforehand; the frame tells:
   and the smear runs along its eigenvector.  The ratio of the two eigenvalues
   (``anisotropy``, 1 for a sharp scene, ~0.2-0.4 for a strong smear) says whether
   there is a smear at all, which keeps the cost off sharp and empty frames;
-- **length**: along the smear, an edge becomes a ramp whose derivative is a box of the
-  smear's length, so the derivative's autocorrelation along that direction dips at a
-  lag of exactly the length (Yitzhaky and Kopeika's method);
+- **length**: from the cepstrum along the smear (the spectrum's zeros every 1/length
+  make a dip at the length), good to about a pixel, so the neighbours are tried too;
 - then a **Wiener deconvolution** with that line, in the frequency domain.
 
 All of it at half resolution: a smear of 20 pixels is 10 there, and the FFTs cost a
@@ -21,6 +20,7 @@ quarter.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -56,22 +56,21 @@ def smear_of(gray: np.ndarray) -> Smear:
 
 
 def smear_length(gray: np.ndarray, angle: float, longest: int = LONGEST) -> int:
-    """The smear's length in pixels: where the derivative's autocorrelation along the
-    smear dips, searched from 3 to ``longest``."""
+    """The smear's length in pixels, from the cepstrum along the smear: a line blur of
+    length L puts zeros into the spectrum every 1/L, which the logarithm turns into a
+    periodic ripple and the inverse transform into a sharp dip at L (the code's own
+    texture, compressed by the logarithm, barely shows)."""
     h, w = gray.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), math.degrees(angle), 1.0)
     turned = cv2.warpAffine(
         gray, turn, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
     )
     middle = turned[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].astype(np.float32)
-    derivative = np.diff(middle, axis=1)
-    n = derivative.shape[1]
-    size = cv2.getOptimalDFTSize(2 * n)  # zero-padded: a linear, not circular, correlation
-    padded = cv2.copyMakeBorder(derivative, 0, 0, 0, size - n, cv2.BORDER_CONSTANT, value=0)
-    spectrum = cv2.dft(padded, flags=cv2.DFT_ROWS | cv2.DFT_COMPLEX_OUTPUT)
-    power = (spectrum[..., 0] ** 2 + spectrum[..., 1] ** 2).sum(axis=0)
-    autocorrelation = np.fft.ifft(power).real[: longest + 1]
-    return int(np.argmin(autocorrelation[3:])) + 3
+    middle *= np.hanning(middle.shape[1]).astype(np.float32)[None, :]
+    spectrum = cv2.dft(middle, flags=cv2.DFT_ROWS | cv2.DFT_COMPLEX_OUTPUT)
+    power = (spectrum[..., 0] ** 2 + spectrum[..., 1] ** 2).mean(axis=0)
+    cepstrum = np.fft.ifft(np.log(power + 1e-3)).real
+    return int(np.argmin(cepstrum[3 : longest + 1])) + 3
 
 
 def line_kernel(length: int, angle: float) -> np.ndarray:
@@ -116,12 +115,14 @@ def wiener_deconvolved(
     return np.clip(sharp[:h, :w], 0, 255).astype(np.uint8)
 
 
-def unsmeared(gray: np.ndarray) -> np.ndarray | None:
-    """The frame at half resolution with its motion blur undone; None when the frame
-    is not smeared (nothing to undo, nothing spent)."""
+def unsmeared(gray: np.ndarray) -> Iterator[np.ndarray]:
+    """The frame at half resolution with its motion blur undone, once per likely smear
+    length (made as they are asked for); nothing when the frame is not smeared (and
+    nothing spent beyond measuring)."""
     half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     smear = smear_of(half)
     if smear.anisotropy >= SMEARED_BELOW:
-        return None
+        return
     length = smear_length(half, smear.angle)
-    return wiener_deconvolved(half, line_kernel(length, smear.angle))
+    for guess in (length, length + 1, length - 1):  # the estimate is good to a pixel
+        yield wiener_deconvolved(half, line_kernel(guess, smear.angle))

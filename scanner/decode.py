@@ -131,7 +131,7 @@ class ZxingDecoder:
             unread += 1
             version = _qr_version(result.extra)
             if version is not None and not any(_same_place(corners, o.quad) for o in located):
-                located.append(LocatedSymbol(corners, version))
+                located.append(LocatedSymbol(corners, version, *_qr_format(result.extra)))
         return ZxingRead(found, located, unread)
 
 
@@ -150,6 +150,17 @@ def _qr_version(extra: object) -> int | None:
     if isinstance(version, str) and version.isdigit() and 1 <= int(version) <= 40:
         return int(version)
     return None
+
+
+def _qr_format(extra: object) -> tuple[str | None, int | None]:
+    """The error correction level and data mask zxing read from the format information."""
+    if not isinstance(extra, dict):
+        return None, None
+    level, mask = extra.get("ECLevel"), extra.get("DataMask")
+    return (
+        level if level in ("L", "M", "Q", "H") else None,
+        mask if isinstance(mask, int) and 0 <= mask <= 7 else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +351,7 @@ class LayeredDecoder:
             )
         passes += [
             ("motion blur undone (Wiener) + zxing", self._unsmeared),
+            ("dim light: denoised, contrast normalised + zxing", self._brightened),
             ("contrast (CLAHE) + zxing", self._equalised),
             ("enlarged 1.5x + zxing", self._enlarged),
             ("Otsu threshold + zxing", self._otsu),
@@ -369,13 +381,23 @@ class LayeredDecoder:
     def _unsmeared(self, gray: np.ndarray) -> list[DecodedCode]:
         """A smeared frame (``scanner.deblur``) deconvolved at half size; nothing spent
         beyond measuring on a sharp one."""
-        sharp = unsmeared(gray)
-        if sharp is None:
+        for sharp in unsmeared(gray):
+            found = self._zxing.decode(sharp)
+            if found:
+                return [
+                    DecodedCode(c.text, tuple((x * 2, y * 2) for x, y in c.corners), c.backend)
+                    for c in found
+                ]
+        return []
+
+    def _brightened(self, gray: np.ndarray) -> list[DecodedCode]:
+        """A dim frame (grey on dark, sensor noise louder than the code's contrast):
+        smoothed, then each pixel in standard deviations from its neighbourhood's mean.
+        Nothing spent on a well-lit frame."""
+        quarter = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+        if float(quarter.mean()) >= DIM_BELOW:
             return []
-        return [
-            DecodedCode(c.text, tuple((x * 2, y * 2) for x, y in c.corners), c.backend)
-            for c in self._zxing.decode(sharp)
-        ]
+        return self._zxing.decode(_contrast_normalised(cv2.GaussianBlur(gray, (0, 0), 1.0)))
 
     def _equalised(self, gray: np.ndarray) -> list[DecodedCode]:
         return self._zxing.decode(self._clahe.apply(gray))
@@ -453,6 +475,26 @@ class LayeredDecoder:
     def _wechat_half(self, gray: np.ndarray) -> list[DecodedCode]:
         half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
         return _wechat_codes(self._wechat, half, 2.0)
+
+
+DIM_BELOW = 80.0
+"""Mean brightness (0-255) under which a frame counts as dim."""
+
+
+def _contrast_normalised(gray: np.ndarray, sigma: float = 32.0) -> np.ndarray:
+    """Each pixel as 128 + 50 standard deviations from the mean around it (a Gaussian of
+    ``sigma`` pixels, computed at quarter size)."""
+    values = gray.astype(np.float32)
+    size = (gray.shape[1], gray.shape[0])
+
+    def local_mean(image: np.ndarray) -> np.ndarray:
+        quarter = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+        return cv2.resize(cv2.GaussianBlur(quarter, (0, 0), sigma / 4), size)
+
+    mean = local_mean(values)
+    spread = np.sqrt(local_mean((values - mean) ** 2)) + 2.0
+    out: np.ndarray = np.clip(128 + 50 * (values - mean) / spread, 0, 255).astype(np.uint8)
+    return out
 
 
 def _wechat_codes(detector: Any, gray: np.ndarray, scale: float) -> list[DecodedCode]:

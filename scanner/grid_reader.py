@@ -22,17 +22,22 @@ and which version it has; this reader takes that over:
    that went wrong gives a checksum failure, not a different text.
 
 Grey damage (a smudge, a sticker) reads as neither dark nor light; the redraw is tried at
-the neutral threshold and then leaning each way.
+the neutral threshold and then leaning each way.  Where the code shows no contrast at
+all (a glare spot washed out to white, a flat patch), the modules are marked unreadable
+and the last redraw comes from Reed-Solomon repair with those codewords as erasures
+(``scanner.qr_codewords``), which repairs twice as much as guessing them does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import cv2
 import numpy as np
-from segno import consts as qr_consts
+
+from scanner.qr_codewords import alignment_centres, repaired, symbol_size
 
 Quad = tuple[tuple[float, float], ...]
 
@@ -48,6 +53,14 @@ WINDOW = 5
 THRESHOLDS = (0.0, 0.35, -0.35)
 """Where dark ends, in local standard deviations: neutral, then leaning each way."""
 
+PATTERN_MATCH = 0.5
+"""How well (normalised cross-correlation) a finder or alignment pattern must match to
+be used as an anchor."""
+
+FLAT = 0.25
+"""A module whose 3x3 neighbourhood has less than this share of the symbol's typical
+brightness spread shows nothing: it is unreadable, not dark or light."""
+
 
 @dataclass(frozen=True, slots=True)
 class LocatedSymbol:
@@ -55,10 +68,8 @@ class LocatedSymbol:
 
     quad: Quad  # top-left, top-right, bottom-right, bottom-left, in the symbol's frame
     version: int
-
-
-def symbol_size(version: int) -> int:
-    return 17 + 4 * version
+    ec_level: str | None = None  # "L", "M", "Q" or "H", from the format information
+    mask: int | None = None  # the data mask, 0-7, from the format information
 
 
 @cache
@@ -78,7 +89,7 @@ def fixed_patterns(version: int) -> tuple[np.ndarray, np.ndarray]:
     for k in range(8, n - 8):
         where[6, k] = where[k, 6] = True
         dark[6, k] = dark[k, 6] = k % 2 == 0
-    centres = qr_consts.ALIGNMENT_POS[version - 2] if version >= 2 else ()
+    centres = alignment_centres(version)
     for r in centres:
         for c in centres:
             if where[r, c]:  # overlaps a finder pattern: the standard leaves it out
@@ -107,6 +118,18 @@ def _normalised(square: np.ndarray) -> np.ndarray:
     spread = np.sqrt(local_mean((values - mean) ** 2)) + 1.0
     out: np.ndarray = (values - mean) / spread
     return out
+
+
+def _flatness(square: np.ndarray) -> np.ndarray:
+    """The brightness spread over the 3x3 modules around each pixel.  Data modules are
+    rarely all alike nine at a time (1 in 256); a washed-out glare spot, a sticker or
+    a smudge is flat."""
+    values = square.astype(np.float32)
+    window = (3 * MODULE_PX, 3 * MODULE_PX)
+    mean = cv2.blur(values, window)
+    variance = np.maximum(cv2.blur(values * values, window) - mean * mean, 0.0)
+    spread: np.ndarray = np.sqrt(variance)
+    return spread
 
 
 def _local_shift(normalised: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -141,16 +164,19 @@ def _unwrapped(wrapped: np.ndarray, period: int) -> np.ndarray:
     return rows
 
 
-def _module_values(normalised: np.ndarray, size: int) -> np.ndarray:
+def _module_values(square: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each module's value (in local standard deviations: below 0 is dark) read at its
+    measured centre, and whether the module is unreadable (no contrast around it)."""
     s = MODULE_PX
+    normalised = _normalised(square)
     dx, dy = _local_shift(normalised, size)
     centres = (np.arange(MARGIN, MARGIN + size) + 0.5) * s - 0.5
     xs, ys = np.meshgrid(centres, centres)
+    map_x, map_y = (xs + dx).astype(np.float32), (ys + dy).astype(np.float32)
     smoothed = cv2.blur(normalised, (s // 2, s // 2))
-    values: np.ndarray = cv2.remap(
-        smoothed, (xs + dx).astype(np.float32), (ys + dy).astype(np.float32), cv2.INTER_LINEAR
-    )
-    return values
+    values: np.ndarray = cv2.remap(smoothed, map_x, map_y, cv2.INTER_LINEAR)
+    contrast = cv2.remap(_flatness(square), map_x, map_y, cv2.INTER_LINEAR)
+    return values, contrast < FLAT * float(np.median(contrast))
 
 
 def redraw(dark: np.ndarray) -> np.ndarray:
@@ -160,9 +186,41 @@ def redraw(dark: np.ndarray) -> np.ndarray:
     return np.kron(picture, np.ones((4, 4), np.uint8))
 
 
-def redrawn_symbols(gray: np.ndarray, symbol: LocatedSymbol) -> list[np.ndarray]:
-    """Clean redraws of a located symbol, one per threshold in ``THRESHOLDS``: each is
-    for a decoder to try, in order."""
+def _pattern(modules: int) -> np.ndarray:
+    """A finder (7) or alignment (5) pattern as +1 light / -1 dark at ``MODULE_PX``,
+    with a light ring of one module around a finder (its separator)."""
+    r, c = np.indices((modules, modules))
+    ring = np.maximum(abs(r - modules // 2), abs(c - modules // 2))
+    dark = (ring != modules // 2 - 1) if modules == 5 else ((ring <= 3) & (ring != 2))
+    if modules == 7:
+        dark = np.pad(dark, 1, constant_values=False)
+    picture = np.where(dark, -1.0, 1.0).astype(np.float32)
+    return np.kron(picture, np.ones((MODULE_PX, MODULE_PX), np.float32))
+
+
+def _found_centre(
+    image: np.ndarray, template: np.ndarray, centre: tuple[float, float], reach: float
+) -> tuple[float, float] | None:
+    """Where ``template`` matches best within ``reach`` pixels of ``centre``, or None
+    when nothing there looks like it."""
+    th, tw = template.shape
+    x0 = max(0, round(centre[0] - reach - tw / 2))
+    y0 = max(0, round(centre[1] - reach - th / 2))
+    window = image[y0 : round(centre[1] + reach + th / 2), x0 : round(centre[0] + reach + tw / 2)]
+    if window.shape[0] < th or window.shape[1] < tw:
+        return None
+    scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED)
+    _, best, _, (bx, by) = cv2.minMaxLoc(scores)
+    if best < PATTERN_MATCH:
+        return None
+    return x0 + bx + tw / 2, y0 + by + th / 2
+
+
+def _anchored(gray: np.ndarray, symbol: LocatedSymbol) -> tuple[np.ndarray, np.ndarray]:
+    """The homography from the frame to the square, and the square: first from the
+    decoder's corners, then (where the three finder patterns and the bottom-right
+    alignment pattern are found near where those corners put them) from the patterns'
+    centres, which a crumple or a steep tilt moves less than it moves the corners."""
     size = symbol_size(symbol.version)
     s = MODULE_PX
     side = (MARGIN + size + MARGIN) * s
@@ -172,6 +230,39 @@ def redrawn_symbols(gray: np.ndarray, symbol: LocatedSymbol) -> list[np.ndarray]
     square = cv2.warpPerspective(
         gray, matrix, (side, side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    values = _module_values(_normalised(square), size)
+    if symbol.version < 2:
+        return matrix, square
+    normalised = _normalised(square)
+    near, far = (MARGIN + 3.5) * s, (MARGIN + size - 3.5) * s
+    align = (MARGIN + size - 6.5) * s
+    wanted = [((near, near), 7), ((far, near), 7), ((near, far), 7), ((align, align), 5)]
+    found = [_found_centre(normalised, _pattern(m), at, 2.5 * s) for at, m in wanted]
+    if any(point is None for point in found):
+        return matrix, square
+    in_frame = cv2.perspectiveTransform(np.array([found], dtype=np.float32), np.linalg.inv(matrix))[
+        0
+    ]
+    expected = np.array([at for at, _ in wanted], dtype=np.float32)
+    refined = cv2.getPerspectiveTransform(in_frame, expected)
+    square = cv2.warpPerspective(
+        gray, refined, (side, side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return refined, square
+
+
+def redrawn_symbols(gray: np.ndarray, symbol: LocatedSymbol) -> Iterator[np.ndarray]:
+    """Clean redraws of a located symbol for a decoder to try in turn: one per threshold
+    in ``THRESHOLDS``, then (when some modules showed nothing and the format is known)
+    the Reed-Solomon repair with those as erasures.  Made as they are asked for."""
+    size = symbol_size(symbol.version)
+    _, square = _anchored(gray, symbol)
+    values, unreadable = _module_values(square, size)
     where, fixed_dark = fixed_patterns(symbol.version)
-    return [redraw(np.where(where, fixed_dark, values < level)) for level in THRESHOLDS]
+    for level in THRESHOLDS:
+        yield redraw(np.where(where, fixed_dark, values < level))
+    if symbol.ec_level is None or symbol.mask is None or not unreadable.any():
+        return
+    guessed = np.where(where, fixed_dark, values < 0)
+    fixed = repaired(guessed, unreadable & ~where, symbol.version, symbol.ec_level, symbol.mask)
+    if fixed is not None:
+        yield redraw(fixed)

@@ -430,19 +430,38 @@ def _hard_inverted(text: str, rng: random.Random) -> Image:
 
 
 def _hard_partly_covered(text: str, rng: random.Random) -> Image:
-    """A grey patch over the data area, up to what error correction M repairs (about
-    a seventh of the codewords), never over a finder pattern."""
+    """Damage within what error correction M repairs, never over a finder pattern: one
+    or two grey patches (a smudge, a sticker, a thumb) anywhere else (over the
+    alignment or timing pattern too) covering up to about 9 % of the modules together,
+    sometimes with a pen stroke across the data."""
     code = render_code(text)
     module = 8
     size = code.shape[0] // module - 8  # modules, without the quiet zone
     quiet = 4 * module
-    patch = int(size * rng.uniform(0.22, 0.3))  # a square of up to ~9 % of the modules
-    lo, hi = 9, size - 9 - patch  # clear of the finder patterns and their separators
-    top = quiet + module * rng.randint(lo, max(lo, hi))
-    left = quiet + module * rng.randint(lo, max(lo, hi))
-    grey = rng.randint(110, 160)
     covered = code.copy()
-    covered[top : top + patch * module, left : left + patch * module] = grey
+    patches = rng.choice((1, 1, 2))
+    budget = 0.09 * size * size / patches  # modules each patch may cover
+    for _ in range(patches):
+        wide = int(min(size * 0.45, math.sqrt(budget) * rng.uniform(0.8, 1.6)))
+        high = int(min(size * 0.45, budget / max(wide, 1)))
+        for _attempt in range(50):  # a place clear of the three finder patterns
+            top, left = rng.randint(0, size - high), rng.randint(0, size - wide)
+            clear_of_finders = not (
+                (top < 8 and left < 8)
+                or (top < 8 and left + wide > size - 8)
+                or (top + high > size - 8 and left < 8)
+            )
+            if clear_of_finders:
+                break
+        else:
+            continue
+        grey = rng.randint(60, 200)
+        y, x = quiet + top * module, quiet + left * module
+        covered[y : y + high * module, x : x + wide * module] = grey
+    if rng.random() < 0.3:  # a pen stroke across the data area
+        a = (quiet + rng.randint(10, size - 10) * module, quiet + 9 * module)
+        b = (quiet + rng.randint(10, size - 10) * module, quiet + (size - 9) * module)
+        cv2.line(covered, a, b, rng.choice((30, 220)), thickness=module // 2)
     frame = paste(background(rng), covered, _placement(rng, (320, 440), tilt=0.1))
     return _camera_artefacts(frame, rng)
 
