@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol
 
@@ -370,12 +370,18 @@ class LayeredDecoder:
 
     def _regridded(self, plain: ZxingRead, gray: np.ndarray) -> list[DecodedCode]:
         """Each symbol zxing located but could not read, its module grid measured and
-        read again (``scanner.grid_reader``)."""
+        read again (``scanner.grid_reader``); then with the neighbouring versions, since
+        below version 7 zxing only estimates the version from the outline's size, which
+        a steep tilt throws off."""
         for symbol in plain.located:
-            for picture in redrawn_symbols(gray, symbol):
-                found = self._zxing_pure.decode(picture)
-                if found:
-                    return [DecodedCode(c.text, symbol.quad, "grid") for c in found]
+            versions = [symbol.version]
+            if symbol.version < 7:
+                versions += [v for v in (symbol.version + 1, symbol.version - 1) if v >= 1]
+            for version in versions:
+                for picture in redrawn_symbols(gray, replace(symbol, version=version)):
+                    found = self._zxing_pure.decode(picture)
+                    if found:
+                        return [DecodedCode(c.text, symbol.quad, "grid") for c in found]
         return []
 
     def _unsmeared(self, gray: np.ndarray) -> list[DecodedCode]:
