@@ -11,13 +11,14 @@ VENV="${VENV:-.venv}"
 # for QtMultimedia); libxcb-* and libxkbcommon-x11-0: Qt's xcb platform plugin, for a
 # real window on an X display; xvfb, xauth and openbox: the suite's real-window tests
 # and `make screenshots` (an X server with and without a window manager); x11-utils:
-# xdpyinfo, which tells when an X server is ready.
+# xdpyinfo, which tells when an X server is ready; poppler-utils: pdftoppm and
+# pdftotext, which the PDF ticket tests render and read with.
 SYSTEM_PACKAGES="${SYSTEM_PACKAGES:-libzbar0 postgresql ca-certificates libglib2.0-0 libgl1 \
 libegl1 libopengl0 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libpulse0 \
 fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 \
 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 xvfb xauth openbox x11-utils \
-chromium chromium-driver}"
+chromium chromium-driver poppler-utils}"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -128,6 +128,18 @@ MATRIX: dict[tuple[str, str], Spec] = {
         200,
         lambda e: {"url": f"/orders/{e.order_id}/tickets"},
     ),
+    ("GET", "/orders/{order_id}/tickets.pdf"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/orders/{e.order_id}/tickets.pdf?lang=id"},
+    ),
+    ("GET", "/tickets/{ticket_id}/ticket.pdf"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/tickets/{_t(e, 1)}/ticket.pdf"},
+    ),
     ("GET", "/tickets/{ticket_id}"): (
         ADMIN_ONLY,
         0,

@@ -236,3 +236,27 @@ def test_init_asks_for_the_first_owners_password_at_a_terminal(
     assert token
     assert user.role is Role.OWNER
     assert not user.must_change_password
+
+
+def test_box_office_prints_tickets_in_its_language_and_a_door_viewer_cannot(
+    enrolled: Enrolled,
+) -> None:
+    box = signed_in(enrolled.server, Role.BOX_OFFICE)
+    viewer = signed_in(enrolled.server, Role.DOOR_VIEWER)
+    ticket = next(t for t in enrolled.tickets if t.get("section"))["ticket_id"]
+    page = box.get(f"/console/tickets/{ticket}")
+    assert f"/console/tickets/{ticket}/ticket.pdf" in page.text
+    pdf = box.get(f"/console/tickets/{ticket}/ticket.pdf", headers={"Accept-Language": "id"})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert "attachment" in pdf.headers["content-disposition"]
+    with enrolled.server.admin() as admin:
+        order_id = admin.get(f"/tickets/{ticket}").json()["order_id"]
+    assert box.get(f"/console/orders/{order_id}/tickets.pdf").status_code == 200
+    assert (
+        f"/console/tickets/{ticket}/ticket.pdf" not in viewer.get(f"/console/tickets/{ticket}").text
+    )
+    refused = viewer.get(f"/console/tickets/{ticket}/ticket.pdf")
+    assert refused.status_code == 403
+    assert viewer.get(f"/console/orders/{order_id}/tickets.pdf").status_code == 403

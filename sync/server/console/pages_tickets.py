@@ -14,6 +14,7 @@ from sync.server.console.context import (
     field_errors,
     form,
     go,
+    language,
     no_store,
     render,
     require,
@@ -23,7 +24,7 @@ from sync.server.console.forms import order_in
 from sync.server.deps import IdPath, State, TicketIdPath
 from sync.server.errors import Invalid, ServiceError
 from sync.server.schemas import OrderItemIn
-from sync.server.services import catalog, orders
+from sync.server.services import catalog, delivery, orders
 from sync.server.services.accounts import Action
 
 router = APIRouter()
@@ -162,3 +163,33 @@ def ticket_png(ticket_id: TicketIdPath, state: State, user: SignedIn) -> Respons
             "Cache-Control": "no-store",
         },
     )
+
+
+def _pdf_download(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/tickets/{ticket_id}/ticket.pdf")
+async def ticket_pdf(
+    ticket_id: TicketIdPath, request: Request, state: State, user: SignedIn
+) -> Response:
+    """The printable ticket, in the console's language (box office and owners: a
+    door viewer has no business carrying codes away)."""
+    user.require(Action.SELL)
+    content = await run_in_threadpool(delivery.ticket_pdf, state, ticket_id, language(request))
+    return _pdf_download(content, f"ticket-{ticket_id}.pdf")
+
+
+@router.get("/orders/{order_id}/tickets.pdf")
+async def order_pdf(order_id: IdPath, request: Request, state: State, user: SignedIn) -> Response:
+    """The order's live tickets, a printable page each, in the console's language."""
+    user.require(Action.SELL)
+    content = await run_in_threadpool(delivery.order_pdf, state, order_id, language(request))
+    return _pdf_download(content, f"order-{order_id}-tickets.pdf")

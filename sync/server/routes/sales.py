@@ -18,7 +18,7 @@ from sync.server.schemas import (
     TicketQR,
     TransferIn,
 )
-from sync.server.services import orders
+from sync.server.services import delivery, orders
 
 router = APIRouter()
 
@@ -58,6 +58,38 @@ def order_tickets(
     in one request would hold up every kiosk syncing with this process.  Ask for
     the next ``offset`` until a page comes back shorter than ``limit``."""
     return orders.order_tickets(state, order_id, limit=limit, offset=offset)
+
+
+Language = Annotated[str, Query(pattern="^(en|id)$", description="en or id")]
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/orders/{order_id}/tickets.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    tags=["orders"],
+)
+def order_pdf(order_id: IdPath, state: State, _: Admin, lang: Language = "en") -> Response:
+    """The order's live tickets, one printable page each (English or Indonesian)."""
+    return _pdf(delivery.order_pdf(state, order_id, lang), f"order-{order_id}-tickets.pdf")
+
+
+@router.get(
+    "/tickets/{ticket_id}/ticket.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    tags=["tickets"],
+)
+def ticket_pdf(ticket_id: TicketIdPath, state: State, _: Admin, lang: Language = "en") -> Response:
+    return _pdf(delivery.ticket_pdf(state, ticket_id, lang), f"ticket-{ticket_id}.pdf")
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketOut, tags=["tickets"])
