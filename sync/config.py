@@ -65,6 +65,31 @@ class ServerConfig:
     manifest_page_seconds: int = 900
     """How long a signed manifest page stays good: a kiosk refuses an older one (a
     replayed or held-back page), so keep it above the kiosks' sync interval."""
+    public_url: str = ""
+    """Where guests reach this server (``https://tickets.example.org``): the base of
+    the ticket-page links in e-mail.  Empty: the mail carries the PDF only."""
+    mail_host: str = ""
+    """The SMTP server order confirmations go through; empty: mail waits in the outbox
+    (the console shows it) until one is configured."""
+    mail_port: int = 587
+    mail_security: str = "starttls"
+    """``starttls`` (port 587), ``tls`` (implicit TLS, port 465) or ``none`` (a relay
+    on this machine or a closed network only)."""
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_ca_file: str = ""
+    """A CA bundle (PEM) to trust for the mail server's certificate, beside the system's:
+    for a relay with a private certificate."""
+    mail_sender: str = ""
+    """The From address, e.g. ``Tickets <tickets@example.org>``."""
+    mail_language: str = "en"
+    """The language of order confirmations: ``en`` or ``id``."""
+    mail_retry_seconds: float = 30.0
+    """The wait before the first retry when the mail server is unreachable; it doubles
+    with each failure, up to ``mail_retry_longest_seconds``."""
+    mail_retry_longest_seconds: float = 3600.0
+    mail_attempts: int = 12
+    """Tries before a mail is marked failed (the console can send it again)."""
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{data_dir() / 'server.db'}"

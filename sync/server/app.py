@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from sync.config import ServerConfig, load_config
+from sync.config import ConfigError, ServerConfig, load_config
 from sync.server.console import web as console
+from sync.server.delivery.pdf import LABELS
+from sync.server.delivery.worker import MailWorker
 from sync.server.deps import http_answer
 from sync.server.errors import ServiceError
 from sync.server.guard import RequestGuard
@@ -38,15 +40,37 @@ def _disk_full(exc: OperationalError) -> bool:
     return "full" in str(exc.orig).lower() or getattr(exc.orig, "sqlstate", "") == "53100"
 
 
+def check_mail_config(config: ServerConfig) -> None:
+    """Refuse to start with mail settings that could never send (say which, and how)."""
+    if config.mail_security not in ("starttls", "tls", "none"):
+        raise ConfigError(
+            f"[server] mail_security = {config.mail_security!r}: use starttls, tls or none"
+        )
+    if config.mail_language not in LABELS:
+        raise ConfigError(
+            f"[server] mail_language = {config.mail_language!r}: use {' or '.join(LABELS)}"
+        )
+    if config.mail_host and not config.mail_sender:
+        raise ConfigError("[server] mail_host is set but mail_sender is not: give a From address")
+
+
 def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
     """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
+    check_mail_config(config)
     state = open_server_state(config, database_url=database_url)
     db = state.db
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        db.dispose()
+        worker = MailWorker(state) if config.mail_host else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            db.dispose()
 
     app = FastAPI(
         title="AdmitOne sync server",

@@ -133,6 +133,29 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OutboxMail(Base):
+    """A mail to send, written in the transaction that made it necessary (an order),
+    sent by the mail worker; what it carries is read when it is sent, so a ticket
+    refunded in between is not mailed as if it admitted anyone."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    """pending, sending (claimed by a worker until ``lease_until``), sent, failed,
+    cancelled (nothing left to send)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
     ticket_id: Mapped[str] = mapped_column(String(20), primary_key=True)

@@ -37,6 +37,8 @@ class ServerState:
     """Signs every manifest page (see ``sync.trust``)."""
     certificate_sha256: bytes | None = None
     """The SHA-256 of the HTTPS certificate this server presents, when it has one."""
+    mail_wake: threading.Event = field(default_factory=threading.Event)
+    """Set when mail was queued: the mail worker sends it now, not at its next round."""
 
     @property
     def manifest_public(self) -> bytes:

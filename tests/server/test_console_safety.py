@@ -183,6 +183,7 @@ ACTIONS: list[tuple[str, str, dict[str, str], Role | None]] = [
     ("POST", "/console/venues/{venue_id}/sections", {"name": "S"}, Role.OWNER),
     ("POST", "/console/events/{event_id}/orders", {"ticket_type": "GA"}, Role.BOX_OFFICE),
     ("POST", "/console/orders/{order_id}/more", {"ticket_type": "GA"}, Role.BOX_OFFICE),
+    ("POST", "/console/orders/{order_id}/resend", {}, Role.BOX_OFFICE),
     ("POST", "/console/tickets/{ticket_id}/{action}", {"note": "a reason"}, Role.BOX_OFFICE),
     ("POST", "/console/kiosks/enrol-code", {"gate": "G"}, Role.OWNER),
     ("POST", "/console/kiosks/{device_id}/revoke", {}, Role.OWNER),

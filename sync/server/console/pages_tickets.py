@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -24,7 +25,7 @@ from sync.server.console.forms import order_in
 from sync.server.deps import IdPath, State, TicketIdPath
 from sync.server.errors import Invalid, ServiceError
 from sync.server.schemas import OrderItemIn
-from sync.server.services import catalog, delivery, orders
+from sync.server.services import catalog, delivery, orders, outbox
 from sync.server.services.accounts import Action
 
 router = APIRouter()
@@ -46,7 +47,9 @@ async def issue_order(
     fields = await form(request, user)
     try:
         body = order_in(fields, event_id, quantity=first)
-        order = await run_in_threadpool(orders.create_order, state, body)
+        order = await run_in_threadpool(
+            partial(orders.create_order, state, body, in_parts=first is not None)
+        )
     except (ValidationError, ServiceError) as exc:
         if first is not None:
             return JSONResponse({"error": _one_line(exc)}, status_code=422)
@@ -93,7 +96,30 @@ def _one_line(error: Exception) -> str:
 def order_page(order_id: IdPath, request: Request, state: State, user: SignedIn) -> Response:
     order = orders.get_order(state, order_id)
     event = catalog.get_event(state, ORGANISER, order.event_id)
-    return no_store(render(request, user, "order.html", order=order, event=event))
+    mails = outbox.order_mail(state, order_id)
+    return no_store(
+        render(
+            request,
+            user,
+            "order.html",
+            order=order,
+            event=event,
+            mails=mails,
+            mail_configured=bool(state.config.mail_host),
+        )
+    )
+
+
+@router.post("/orders/{order_id}/resend")
+async def resend_confirmation(
+    order_id: IdPath, request: Request, state: State, user: SignedIn
+) -> Response:
+    """Queue the order's confirmation again (a mail that failed, a guest who lost it),
+    in the console's language."""
+    require(user, Action.SELL)
+    await form(request, user)
+    await run_in_threadpool(outbox.resend, state, order_id, language(request))
+    return go(f"/orders/{order_id}")
 
 
 @router.get("/events/{event_id}/tickets", response_class=HTMLResponse)

@@ -26,6 +26,7 @@ from sync.server.schemas import (
     TicketOut,
     TicketQR,
 )
+from sync.server.services import outbox
 from sync.server.state import ServerState
 
 MAX_TICKETS_PER_ORDER = 100_000
@@ -46,8 +47,11 @@ def _count(session: Session, order_id: int) -> int:
     )
 
 
-def create_order(state: ServerState, body: OrderIn) -> OrderDetail:
-    """Issue an order's tickets: one item per seat or holder, or ``quantity`` for bulk."""
+def create_order(state: ServerState, body: OrderIn, *, in_parts: bool = False) -> OrderDetail:
+    """Issue an order's tickets: one item per seat or holder, or ``quantity`` for bulk.
+
+    The buyer's confirmation mail is queued in the same transaction; ``in_parts``: more
+    tickets will follow (``add_to_order``), so the mail waits for them."""
     total = sum(item.quantity for item in body.items)
     if total > MAX_TICKETS_PER_ORDER:
         raise Invalid(f"at most {MAX_TICKETS_PER_ORDER} tickets per order; split it")
@@ -70,14 +74,18 @@ def create_order(state: ServerState, body: OrderIn) -> OrderDetail:
             requests=requests,
             key_cache=state.private_keys,
         )
+        outbox.queue_confirmation(session, order, state.config, in_parts=in_parts)
         session.flush()
         detail = OrderDetail.model_validate(order)
-        return detail.model_copy(
+        detail = detail.model_copy(
             update={
                 "ticket_count": len(tickets),
                 "tickets": [TicketOut.model_validate(t) for t in tickets],
             }
         )
+    if not in_parts:
+        state.mail_wake.set()
+    return detail
 
 
 def list_orders(
@@ -185,6 +193,7 @@ def add_to_order(state: ServerState, order_id: int, items: list[OrderItemIn]) ->
         tickets = issuing.issue_tickets(
             session, event=event, order_id=order.id, requests=requests, key_cache=state.private_keys
         )
+        outbox.settle(session, order.id)
         return len(tickets)
 
 

@@ -1,0 +1,53 @@
+"""Unguessable links to a ticket's own page: ``/t/{ticket id}.{MAC}``.
+
+The MAC is HMAC-SHA256 of the ticket id under a secret kept in the server's keys
+directory (made on first use), cut to 128 bits: nothing is stored per ticket, a link
+cannot be guessed from a ticket id, and a transferred ticket's new id has a new link.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+SECRET_FILE = "ticket-links.key"
+
+
+def link_secret(keys_dir: Path) -> bytes:
+    """The secret, created (0600) the first time it is asked for."""
+    path = keys_dir / SECRET_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_bytes(32)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker process made it first
+            return path.read_bytes()
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(secret)
+        return secret
+
+
+def _mac(secret: bytes, ticket_id: str) -> str:
+    digest = hmac.new(secret, b"ticket-page:" + ticket_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def ticket_token(secret: bytes, ticket_id: str) -> str:
+    return f"{ticket_id}.{_mac(secret, ticket_id)}"
+
+
+def ticket_of_token(secret: bytes, token: str) -> str | None:
+    """The ticket id a token is for, or None when the token was not made here."""
+    ticket_id, _, mac = token.rpartition(".")
+    if not ticket_id or len(token) > 100:
+        return None
+    if not hmac.compare_digest(mac.encode(), _mac(secret, ticket_id).encode()):
+        return None
+    return ticket_id

@@ -1,0 +1,241 @@
+"""The mail outbox: order confirmations queued with the order, sent by a worker.
+
+A confirmation is a row written in the order's own transaction, so an order never
+exists without its mail or the other way round.  The worker claims due rows with a
+lease (an UPDATE that only one process can win, so two server processes never send
+the same row), builds the mail from what the order holds *now* (a ticket refunded in
+between is named as void, an order with nothing left is cancelled, not mailed), and
+hands it to the SMTP server.  An unreachable server means a retry with back-off, a
+refused address means failed with the server's words; the console shows both and can
+send again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from sync.config import ServerConfig
+from sync.server.delivery import mail
+from sync.server.delivery.links import link_secret, ticket_token
+from sync.server.delivery.pdf import tickets_pdf
+from sync.server.errors import Invalid
+from sync.server.lookups import require_order
+from sync.server.models import Event, Order, OutboxMail, Ticket, utcnow
+from sync.server.services.delivery import LIVE, printable
+from sync.server.state import ServerState
+
+log = logging.getLogger(__name__)
+
+CONFIRMATION = "order_confirmation"
+LEASE = timedelta(minutes=5)
+BULK_SETTLE = timedelta(seconds=30)
+"""A confirmation waits this long after the last part of an order issued in parts."""
+
+
+@dataclass(frozen=True, slots=True)
+class MailLine:
+    """One mail of an order, as the console lists it."""
+
+    id: int
+    recipient: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime
+
+
+def queue_confirmation(
+    session: Session,
+    order: Order,
+    config: ServerConfig,
+    language: str | None = None,
+    *,
+    in_parts: bool = False,
+) -> OutboxMail | None:
+    """Queue ``order``'s confirmation in the caller's transaction; None without an
+    address to send it to.  ``in_parts``: the order's tickets are still being issued,
+    so the mail waits (``settle``) for the rest."""
+    if not order.buyer_email:
+        return None
+    row = OutboxMail(
+        kind=CONFIRMATION,
+        order_id=order.id,
+        recipient=order.buyer_email,
+        language=language or config.mail_language,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow() + (BULK_SETTLE if in_parts else timedelta()),
+        message_id=mail.new_message_id(config),
+    )
+    session.add(row)
+    return row
+
+
+def settle(session: Session, order_id: int) -> None:
+    """More tickets joined the order: its pending confirmation waits for the rest."""
+    session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.order_id == order_id, OutboxMail.status == "pending")
+        .values(next_attempt_at=utcnow() + BULK_SETTLE)
+    )
+
+
+def resend(state: ServerState, order_id: int, language: str | None = None) -> MailLine:
+    with state.db.write() as session:
+        order = require_order(session, order_id)
+        row = queue_confirmation(session, order, state.config, language)
+        if row is None:
+            raise Invalid(f"order {order_id} has no e-mail address to send to")
+        session.flush()
+        line = _line(row)
+    state.mail_wake.set()
+    return line
+
+
+def order_mail(state: ServerState, order_id: int) -> list[MailLine]:
+    with state.db.read() as session:
+        require_order(session, order_id)
+        rows = session.scalars(
+            select(OutboxMail).where(OutboxMail.order_id == order_id).order_by(OutboxMail.id)
+        ).all()
+        return [_line(row) for row in rows]
+
+
+def _line(row: OutboxMail) -> MailLine:
+    return MailLine(
+        row.id,
+        row.recipient,
+        row.status,
+        row.attempts,
+        row.last_error,
+        row.created_at,
+        row.sent_at,
+        row.next_attempt_at,
+    )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now),
+        and_(OutboxMail.status == "sending", OutboxMail.lease_until < now),
+    )
+
+
+def claim_due(state: ServerState, limit: int = 20) -> list[int]:
+    """Rows due now, each claimed for this worker by a lease no other can take."""
+    now = utcnow()
+    claimed = []
+    with state.db.write() as session:
+        due = session.scalars(
+            select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
+        ).all()
+        for row_id in due:
+            won = session.execute(
+                update(OutboxMail)
+                .where(OutboxMail.id == row_id, _due(now))
+                .values(status="sending", lease_until=now + LEASE)
+            )
+            if won.rowcount == 1:  # type: ignore[attr-defined]
+                claimed.append(row_id)
+    return claimed
+
+
+def send_due(state: ServerState) -> int:
+    """Send what is due; the number of mails handed to the SMTP server."""
+    if not state.config.mail_host:
+        return 0
+    sent = 0
+    for row_id in claim_due(state):
+        sent += deliver(state, row_id)
+    return sent
+
+
+def deliver(state: ServerState, row_id: int) -> bool:
+    """Build and send one claimed mail; record what happened."""
+    config = state.config
+    with state.db.read() as session:
+        row = session.get(OutboxMail, row_id)
+        if row is None or row.status != "sending":
+            return False
+        order = session.get(Order, row.order_id)
+        assert order is not None
+        event = session.get(Event, order.event_id)
+        assert event is not None
+        tickets = session.scalars(
+            select(Ticket).where(Ticket.order_id == order.id).order_by(Ticket.ticket_id)
+        ).all()
+        live = [t for t in tickets if t.status == LIVE]
+        void = [t.ticket_id for t in tickets if t.status != LIVE]
+        pages = printable(session, live)
+        language, recipient, message_id = row.language, row.recipient, row.message_id
+        buyer, event_name = order.buyer_name, event.name
+    if not pages:
+        _finish(state, row_id, "cancelled", "no ticket in the order admits anyone any more")
+        return False
+    links = {}
+    if config.public_url:
+        secret = link_secret(state.keys_dir)
+        base = config.public_url.rstrip("/")
+        links = {p.ticket_id: f"{base}/t/{ticket_token(secret, p.ticket_id)}" for p in pages}
+    confirmation = mail.Confirmation(
+        order_id=order.id,
+        buyer_name=buyer,
+        recipient=recipient,
+        language=language,
+        event_name=event_name,
+        live=pages,
+        void=void,
+        links=links,
+        pdf=tickets_pdf(pages, language),
+        message_id=message_id,
+    )
+    message = mail.confirmation_message(confirmation, mail.sender_of(config))
+    try:
+        mail.send(message, config)
+    except mail.MailRefused as exc:
+        log.warning("mail %d to %s refused: %s", row_id, recipient, exc)
+        _finish(state, row_id, "failed", str(exc))
+        return False
+    except mail.MailUnavailable as exc:
+        log.info("mail %d to %s not sent yet: %s", row_id, recipient, exc)
+        _retry_later(state, row_id, str(exc))
+        return False
+    _finish(state, row_id, "sent", None)
+    return True
+
+
+def _finish(state: ServerState, row_id: int, status: str, error: str | None) -> None:
+    with state.db.write() as session:
+        row = session.get(OutboxMail, row_id)
+        assert row is not None
+        row.status = status
+        row.attempts += status != "cancelled"
+        row.last_error = error[:500] if error else None
+        row.lease_until = None
+        if status == "sent":
+            row.sent_at = utcnow()
+
+
+def _retry_later(state: ServerState, row_id: int, error: str) -> None:
+    config = state.config
+    with state.db.write() as session:
+        row = session.get(OutboxMail, row_id)
+        assert row is not None
+        row.attempts += 1
+        row.last_error = error[:500]
+        row.lease_until = None
+        if row.attempts >= config.mail_attempts:
+            row.status = "failed"
+            return
+        wait = min(
+            config.mail_retry_seconds * 2 ** (row.attempts - 1), config.mail_retry_longest_seconds
+        )
+        row.status = "pending"
+        row.next_attempt_at = utcnow() + timedelta(seconds=wait)
