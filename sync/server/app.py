@@ -19,6 +19,7 @@ from sync.server.delivery.worker import MailWorker
 from sync.server.deps import http_answer
 from sync.server.errors import ServiceError
 from sync.server.guard import RequestGuard
+from sync.server.guest import web as guest_pages
 from sync.server.routes import catalog, devices, gate, sales
 from sync.server.state import open_server_state
 
@@ -82,6 +83,7 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
     app.add_middleware(RequestGuard, state=state)
     for router in (catalog.router, sales.router, gate.router, devices.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(guest_pages.router)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

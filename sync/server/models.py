@@ -142,7 +142,10 @@ class OutboxMail(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """Set for a mail about one ticket (given to a friend); else the whole order's."""
     recipient: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     """pending, sending (claimed by a worker until ``lease_until``), sent, failed,

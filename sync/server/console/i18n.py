@@ -74,6 +74,7 @@ WORDS: dict[str, dict[str, str]] = {
         "reason": "Reason",
         "download_png": "Download the QR code (PNG)",
         "download_pdf": "Printable ticket (PDF)",
+        "guest_page": "The guest's ticket page (send them this link)",
         "mail": "Confirmation mail",
         "mail_no_address": "This order has no e-mail address.",
         "mail_not_configured": "No mail server is configured (mail_host): mail waits here "
@@ -210,6 +211,7 @@ WORDS: dict[str, dict[str, str]] = {
         "reason": "Alasan",
         "download_png": "Unduh kode QR (PNG)",
         "download_pdf": "Tiket siap cetak (PDF)",
+        "guest_page": "Halaman tiket tamu (kirim tautan ini kepadanya)",
         "mail": "Surel konfirmasi",
         "mail_no_address": "Pesanan ini tidak punya alamat surel.",
         "mail_not_configured": "Server surel belum diatur (mail_host): surel menunggu di "

@@ -25,7 +25,7 @@ from sync.server.console.forms import order_in
 from sync.server.deps import IdPath, State, TicketIdPath
 from sync.server.errors import Invalid, ServiceError
 from sync.server.schemas import OrderItemIn
-from sync.server.services import catalog, delivery, orders, outbox
+from sync.server.services import catalog, delivery, guest, orders, outbox
 from sync.server.services.accounts import Action
 
 router = APIRouter()
@@ -142,7 +142,12 @@ def ticket_page(
     detail = orders.ticket_detail(state, ticket_id)
     event = catalog.get_event(state, ORGANISER, detail.ticket.event_id)
     error = request.query_params.get("error", "")[:300]
-    return no_store(render(request, user, "ticket.html", detail=detail, event=event, error=error))
+    page = f"/t/{guest.page_token(state, ticket_id)}" if user.may(Action.SELL) else ""
+    return no_store(
+        render(
+            request, user, "ticket.html", detail=detail, event=event, error=error, guest_page=page
+        )
+    )
 
 
 @router.post("/tickets/{ticket_id}/{action}", response_class=HTMLResponse)

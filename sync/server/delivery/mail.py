@@ -25,6 +25,9 @@ WORDS: dict[str, dict[str, str]] = {
         "hello": "Hello {name},",
         "intro": "Here are your tickets for {event}, order #{order}. The PDF attached "
         "has a page for each ticket; print it or show it on your phone at the entrance.",
+        "intro_transfer": "A ticket for {event} has been passed on to you. The PDF "
+        "attached is your ticket; print it or show it on your phone at the entrance.",
+        "subject_transfer": "A ticket for {event} for you",
         "page": "Your ticket on your phone (full screen, for the scanner):",
         "seat": "section {section}, row {row}, seat {number}",
         "general": "general admission",
@@ -38,6 +41,9 @@ WORDS: dict[str, dict[str, str]] = {
         "hello": "Halo {name},",
         "intro": "Berikut tiket Anda untuk {event}, pesanan #{order}. PDF terlampir "
         "berisi satu halaman per tiket; cetak atau tunjukkan di ponsel di pintu masuk.",
+        "intro_transfer": "Sebuah tiket untuk {event} telah dialihkan kepada Anda. PDF "
+        "terlampir adalah tiket Anda; cetak atau tunjukkan di ponsel di pintu masuk.",
+        "subject_transfer": "Tiket {event} untuk Anda",
         "page": "Tiket Anda di ponsel (layar penuh, untuk pemindai):",
         "seat": "bagian {section}, baris {row}, kursi {number}",
         "general": "tanpa nomor kursi",
@@ -63,6 +69,8 @@ class Confirmation:
     links: dict[str, str]  # ticket id -> its page, when the server has a public URL
     pdf: bytes | None
     message_id: str
+    transfer: bool = False
+    """A single ticket given to this person, not a buyer's order."""
 
 
 class MailRefused(Exception):
@@ -86,7 +94,7 @@ def confirmation_message(confirmation: Confirmation, sender: str) -> EmailMessag
     lines = [
         words["hello"].format(name=confirmation.buyer_name),
         "",
-        words["intro"].format(event=confirmation.event_name, order=confirmation.order_id),
+        _intro(confirmation, words),
     ]
     if first is not None and first.starts_at is not None:
         lines.append(
@@ -109,7 +117,8 @@ def confirmation_message(confirmation: Confirmation, sender: str) -> EmailMessag
     text = "\n".join(lines) + "\n"
 
     message = EmailMessage()
-    message["Subject"] = words["subject"].format(event=confirmation.event_name)
+    subject = words["subject_transfer" if confirmation.transfer else "subject"]
+    message["Subject"] = subject.format(event=confirmation.event_name)
     message["From"] = sender
     message["To"] = formataddr((confirmation.buyer_name, confirmation.recipient))
     message["Message-ID"] = confirmation.message_id
@@ -125,6 +134,11 @@ def confirmation_message(confirmation: Confirmation, sender: str) -> EmailMessag
     return message
 
 
+def _intro(confirmation: Confirmation, words: dict[str, str]) -> str:
+    key = "intro_transfer" if confirmation.transfer else "intro"
+    return words[key].format(event=confirmation.event_name, order=confirmation.order_id)
+
+
 def _html(confirmation: Confirmation, words: dict[str, str]) -> str:
     items = []
     for ticket in confirmation.live:
@@ -137,7 +151,7 @@ def _html(confirmation: Confirmation, words: dict[str, str]) -> str:
         )
     for ticket_id in confirmation.void:
         items.append(f"<li><s>{escape(words['void'].format(ticket=ticket_id))}</s></li>")
-    intro = words["intro"].format(event=confirmation.event_name, order=confirmation.order_id)
+    intro = _intro(confirmation, words)
     return (
         '<!doctype html><html lang="{lang}"><body style="font-family:sans-serif">'
         "<p>{hello}</p><p>{intro}</p><ul>{items}</ul><p>{bye}</p></body></html>"

@@ -152,15 +152,27 @@ def ticket_png(state: ServerState, ticket_id: str) -> bytes:
 
 
 def transfer_ticket(
-    state: ServerState, ticket_id: str, holder_name: str, note: str = ""
+    state: ServerState,
+    ticket_id: str,
+    holder_name: str,
+    note: str = "",
+    *,
+    email: str = "",
+    language: str = "en",
 ) -> TicketOut:
-    """Revoke this code and issue a new one to the new holder (returned)."""
+    """Revoke this code and issue a new one to the new holder (returned); with
+    ``email``, the new holder's mail is queued in the same transaction."""
     with state.db.write() as session:
         ticket = require_ticket(session, ticket_id, for_update=True)
         new = issuing.transfer(session, ticket, holder_name, state.private_keys)
         ticket.status_note = note.strip()[:200] or None
+        if email:
+            outbox.queue_transfer(session, new, holder_name, email, state.config, language)
         session.flush()
-        return TicketOut.model_validate(new)
+        out = TicketOut.model_validate(new)
+    if email:
+        state.mail_wake.set()
+    return out
 
 
 def refund_ticket(

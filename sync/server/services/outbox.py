@@ -32,6 +32,7 @@ from sync.server.state import ServerState
 log = logging.getLogger(__name__)
 
 CONFIRMATION = "order_confirmation"
+TRANSFER = "ticket_transfer"
 LEASE = timedelta(minutes=5)
 BULK_SETTLE = timedelta(seconds=30)
 """A confirmation waits this long after the last part of an order issued in parts."""
@@ -68,10 +69,37 @@ def queue_confirmation(
         kind=CONFIRMATION,
         order_id=order.id,
         recipient=order.buyer_email,
+        recipient_name=order.buyer_name,
         language=language or config.mail_language,
         status="pending",
         attempts=0,
         next_attempt_at=utcnow() + (BULK_SETTLE if in_parts else timedelta()),
+        message_id=mail.new_message_id(config),
+    )
+    session.add(row)
+    return row
+
+
+def queue_transfer(
+    session: Session,
+    ticket: Ticket,
+    name: str,
+    address: str,
+    config: ServerConfig,
+    language: str,
+) -> OutboxMail:
+    """Queue the mail that gives ``ticket`` (just transferred) to its new holder, in
+    the transfer's own transaction."""
+    row = OutboxMail(
+        kind=TRANSFER,
+        order_id=ticket.order_id,
+        ticket_id=ticket.ticket_id,
+        recipient=address,
+        recipient_name=name,
+        language=language,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
         message_id=mail.new_message_id(config),
     )
     session.add(row)
@@ -168,14 +196,18 @@ def deliver(state: ServerState, row_id: int) -> bool:
         assert order is not None
         event = session.get(Event, order.event_id)
         assert event is not None
-        tickets = session.scalars(
-            select(Ticket).where(Ticket.order_id == order.id).order_by(Ticket.ticket_id)
-        ).all()
+        scope = (
+            Ticket.ticket_id == row.ticket_id
+            if row.ticket_id is not None
+            else Ticket.order_id == order.id
+        )
+        tickets = session.scalars(select(Ticket).where(scope).order_by(Ticket.ticket_id)).all()
         live = [t for t in tickets if t.status == LIVE]
         void = [t.ticket_id for t in tickets if t.status != LIVE]
         pages = printable(session, live)
         language, recipient, message_id = row.language, row.recipient, row.message_id
-        buyer, event_name = order.buyer_name, event.name
+        transfer = row.kind == TRANSFER
+        buyer, event_name = row.recipient_name or order.buyer_name, event.name
     if not pages:
         _finish(state, row_id, "cancelled", "no ticket in the order admits anyone any more")
         return False
@@ -195,6 +227,7 @@ def deliver(state: ServerState, row_id: int) -> bool:
         links=links,
         pdf=tickets_pdf(pages, language),
         message_id=message_id,
+        transfer=transfer,
     )
     message = mail.confirmation_message(confirmation, mail.sender_of(config))
     try:

@@ -1,0 +1,79 @@
+"""A guest's own ticket page: the ticket behind an unguessable link, and giving it to
+a friend from there (no account, no login: the link is the key)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import segno
+
+from sync.server.delivery.links import link_secret, ticket_of_token, ticket_token
+from sync.server.delivery.pdf import PrintableTicket
+from sync.server.errors import Invalid, NotFound, Refused
+from sync.server.lookups import require_ticket
+from sync.server.services import orders
+from sync.server.services.delivery import LIVE, printable
+from sync.server.state import ServerState
+
+EMAIL = re.compile(r"^[^@\s<>,;]{1,64}@[^@\s<>,;]{1,255}\.[^@\s<>,;.]{2,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class GuestTicket:
+    token: str
+    ticket: PrintableTicket
+    status: str
+    replaced: bool
+    qr_svg: str
+    """The code as an inline SVG (black on white, quiet zone included): scales to any
+    screen without blurring, which a scanner likes better than a resized PNG."""
+
+
+def _ticket_id(state: ServerState, token: str) -> str:
+    ticket_id = ticket_of_token(link_secret(state.keys_dir), token)
+    if ticket_id is None:
+        raise NotFound("this ticket link is not valid: check it was copied whole")
+    return ticket_id
+
+
+def page_token(state: ServerState, ticket_id: str) -> str:
+    return ticket_token(link_secret(state.keys_dir), ticket_id)
+
+
+def ticket_page(state: ServerState, token: str) -> GuestTicket:
+    ticket_id = _ticket_id(state, token)
+    with state.db.read() as session:
+        ticket = require_ticket(session, ticket_id)
+        (shown,) = printable(session, [ticket])
+        status, replaced = ticket.status, ticket.replaced_by is not None
+    svg = ""
+    if status == LIVE:
+        svg = segno.make_qr(shown.code, error="m", boost_error=False).svg_inline(
+            scale=1, border=4, dark="#000", light="#fff", omitsize=True
+        )
+    return GuestTicket(token, shown, status, replaced, svg)
+
+
+def give_to_friend(state: ServerState, token: str, name: str, email: str, language: str) -> str:
+    """Transfer the ticket behind ``token`` to a friend: the old code is revoked (kiosks
+    learn it at their next pull), the friend's new code is mailed to them.  Returns the
+    new ticket's page token."""
+    name, email = name.strip(), email.strip()
+    if not name or len(name) > 200:
+        raise Invalid("give your friend's name (at most 200 characters)")
+    if not EMAIL.match(email) or len(email) > 320:
+        raise Invalid("give your friend's e-mail address, like name@example.org")
+    ticket_id = _ticket_id(state, token)
+    try:
+        new = orders.transfer_ticket(
+            state,
+            ticket_id,
+            name,
+            "given away from the guest's page",
+            email=email,
+            language=language,
+        )
+    except Refused as exc:
+        raise Refused(f"this ticket cannot be given away: {exc}") from exc
+    return page_token(state, new.ticket_id)
