@@ -88,6 +88,24 @@ class ServerConfig:
     """The wait before the first retry when the mail server is unreachable; it doubles
     with each failure, up to ``mail_retry_longest_seconds``."""
     mail_retry_longest_seconds: float = 3600.0
+    wallet_pass_type_id: str = ""
+    """Apple Wallet: the pass type identifier (``pass.org.example.tickets``); with the
+    team id, certificate, key and Apple's WWDR intermediate below.  Empty: no
+    "Add to Apple Wallet" button."""
+    wallet_team_id: str = ""
+    wallet_organization: str = ""
+    wallet_cert: str = ""
+    """The pass type certificate (PEM) Apple issued for ``wallet_pass_type_id``."""
+    wallet_key: str = ""
+    """Its private key (PEM); ``wallet_key_password`` if it is encrypted."""
+    wallet_key_password: str = ""
+    wallet_wwdr_cert: str = ""
+    """Apple's WWDR intermediate certificate (PEM) that signed the pass certificate."""
+    google_wallet_issuer_id: str = ""
+    """Google Wallet: the issuer id from the Google Pay & Wallet console; with the
+    service account's JSON key below.  Empty: no "Save to Google Wallet" button."""
+    google_wallet_credentials: str = ""
+    """The service account's JSON key file (``client_email`` and ``private_key``)."""
     mail_attempts: int = 12
     """Tries before a mail is marked failed (the console can send it again)."""
 

@@ -31,6 +31,7 @@ from scanner.keys import public_from_raw
 from tests.browser.conftest import AXE, DESKTOP, PHONE
 from tests.live_server import ADMITONE, ServerProcess
 from tests.server.test_mail import SENDER, Mailbox, free_port
+from tests.server.test_wallets import apple_chain, google_account
 from ui.demo.seed import enrol_code, seed_demo
 
 DEADLINE = 30.0
@@ -43,7 +44,17 @@ def world(tmp_path: Path) -> Iterator[tuple[ServerProcess, Mailbox]]:
     smtp = Controller(mailbox, hostname="127.0.0.1", port=port)
     smtp.start()
     server = ServerProcess(f"sqlite:///{tmp_path / 'server.db'}", tmp_path)
+    chain = apple_chain(tmp_path)
+    credentials, _ = google_account(tmp_path)
     for name, value in {
+        "wallet_pass_type_id": "pass.org.example.tickets",
+        "wallet_team_id": "TEAM123456",
+        "wallet_cert": chain["wallet_cert"],
+        "wallet_key": chain["wallet_key"],
+        "wallet_key_password": "pass phrase",
+        "wallet_wwdr_cert": chain["wallet_wwdr_cert"],
+        "google_wallet_issuer_id": "3388000000012345678",
+        "google_wallet_credentials": credentials,
         "mail_host": "127.0.0.1",
         "mail_port": str(port),
         "mail_security": "none",
@@ -65,6 +76,7 @@ def screen_code(driver: WebDriver, keyring: Keyring) -> str:
     """The QR code as the phone's screen shows it, read by the kiosk's decoder."""
     png = driver.get_screenshot_as_png()
     frame = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    assert frame is not None
     codes = LayeredDecoder(accept=lambda text: verify(text, keyring).genuine).decode(frame)
     assert len(codes) == 1, f"{len(codes)} codes on the screen"
     return codes[0].text
@@ -151,6 +163,8 @@ def test_a_guest_gives_their_ticket_to_a_friend_and_the_kiosk_agrees(
     browser.get(link)
     WebDriverWait(browser, DEADLINE).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".code svg"))
     assert screen_code(browser, keyring) == ticket["code"]
+    wallets = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".wallet")]
+    assert wallets == ["Add to Apple Wallet", "Save to Google Wallet"]
     check(browser, "ticket")
 
     # Give it to a friend.

@@ -102,6 +102,7 @@ class PrintableTicket:
     number: int | None = None
     accessible: bool = False
     companion: bool = False
+    event_id: int = 0
 
 
 def local_time(moment: datetime, timezone: str, language: str) -> str:

@@ -9,6 +9,7 @@ post to a link it does not know.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
@@ -20,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from sync.server.console.i18n import pick_language
 from sync.server.delivery.pdf import LABELS, local_time
 from sync.server.deps import State
-from sync.server.errors import Invalid, ServiceError
+from sync.server.errors import Gone, Invalid, NotFound, ServiceError
 from sync.server.services import guest
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 HEADERS = {
@@ -52,6 +54,9 @@ WORDS: dict[str, dict[str, str]] = {
         "must_confirm": "Tick the box to confirm: your code stops working.",
         "not_found": "This ticket link is not valid: check it was copied whole.",
         "general": "General admission",
+        "apple": "Add to Apple Wallet",
+        "google": "Save to Google Wallet",
+        "refused": "This cannot be done right now",
     },
     "id": {
         "title": "Tiket Anda",
@@ -72,6 +77,9 @@ WORDS: dict[str, dict[str, str]] = {
         "must_confirm": "Centang kotak untuk memastikan: kode Anda berhenti berlaku.",
         "not_found": "Tautan tiket ini tidak sah: periksa apakah tersalin utuh.",
         "general": "Tanpa nomor kursi",
+        "apple": "Tambahkan ke Apple Wallet",
+        "google": "Simpan ke Google Wallet",
+        "refused": "Ini tidak bisa dilakukan sekarang",
     },
 }
 
@@ -100,6 +108,7 @@ def _page(
             headers=HEADERS,
         )
     ticket = shown.ticket
+    apple, google = guest.wallets_offered(state)
     when = local_time(ticket.starts_at, ticket.timezone, lang) if ticket.starts_at else ""
     html = templates.get_template("ticket_page.html").render(
         lang=lang,
@@ -111,6 +120,8 @@ def _page(
         given=request.query_params.get("given", "")[:200],
         error=error,
         values=values or {},
+        apple=apple,
+        google=google,
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
@@ -118,6 +129,39 @@ def _page(
 @router.get("/t/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def ticket_page(token: str, request: Request, state: State) -> Response:
     return await run_in_threadpool(_page, request, state, token[:100])
+
+
+def _refusal(request: Request, exc: ServiceError) -> Response:
+    """A wallet that cannot be made: a plain page that says why (the organiser reads the
+    setting to fix in the server's log too)."""
+    lang = _language(request)
+    status = 410 if isinstance(exc, Gone) else 404 if isinstance(exc, NotFound) else 409
+    html = templates.get_template("refused.html").render(lang=lang, w=WORDS[lang], why=str(exc))
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+@router.get("/t/{token}/wallet.pkpass", include_in_schema=False)
+async def apple_wallet(token: str, request: Request, state: State) -> Response:
+    try:
+        content = await run_in_threadpool(guest.apple_pass, state, token, _language(request))
+    except ServiceError as exc:
+        log.warning("no Apple Wallet pass: %s", exc)
+        return _refusal(request, exc)
+    return Response(
+        content,
+        media_type="application/vnd.apple.pkpass",
+        headers={**HEADERS, "Content-Disposition": 'attachment; filename="ticket.pkpass"'},
+    )
+
+
+@router.get("/t/{token}/google-wallet", include_in_schema=False)
+async def google_wallet(token: str, request: Request, state: State) -> Response:
+    try:
+        link = await run_in_threadpool(guest.google_wallet_link, state, token)
+    except ServiceError as exc:
+        log.warning("no Google Wallet link: %s", exc)
+        return _refusal(request, exc)
+    return RedirectResponse(link, status_code=303, headers=HEADERS)
 
 
 @router.post("/t/{token}/transfer", include_in_schema=False)

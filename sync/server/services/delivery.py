@@ -59,6 +59,7 @@ def printable(session: Session, tickets: Sequence[Ticket]) -> list[PrintableTick
                 number=ticket.number,
                 accessible=ticket.accessible,
                 companion=companions.get(ticket.seat_id, False) if ticket.seat_id else False,
+                event_id=ticket.event_id,
             )
         )
     return out

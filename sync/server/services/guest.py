@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import segno
 
+from sync.server.delivery import wallets
 from sync.server.delivery.links import link_secret, ticket_of_token, ticket_token
 from sync.server.delivery.pdf import PrintableTicket
-from sync.server.errors import Invalid, NotFound, Refused
+from sync.server.errors import Gone, Invalid, NotFound, Refused
 from sync.server.lookups import require_ticket
 from sync.server.services import orders
 from sync.server.services.delivery import LIVE, printable
@@ -77,3 +79,37 @@ def give_to_friend(state: ServerState, token: str, name: str, email: str, langua
     except Refused as exc:
         raise Refused(f"this ticket cannot be given away: {exc}") from exc
     return page_token(state, new.ticket_id)
+
+
+def _live(state: ServerState, token: str) -> PrintableTicket:
+    ticket_id = _ticket_id(state, token)
+    with state.db.read() as session:
+        ticket = require_ticket(session, ticket_id)
+        if ticket.status != LIVE:
+            raise Gone(f"this ticket is {ticket.status}: it admits no one")
+        (shown,) = printable(session, [ticket])
+    return shown
+
+
+def apple_pass(state: ServerState, token: str, language: str) -> bytes:
+    """The ticket as an Apple Wallet pass; :class:`Refused` naming the setting to fix
+    when the server has no usable pass certificate."""
+    try:
+        signer = wallets.apple_signer(state.config)
+    except wallets.WalletNotSetUp as exc:
+        raise Refused(str(exc)) from exc
+    return wallets.pkpass(_live(state, token), signer, language)
+
+
+def google_wallet_link(state: ServerState, token: str) -> str:
+    try:
+        signer = wallets.google_signer(state.config)
+    except wallets.WalletNotSetUp as exc:
+        raise Refused(str(exc)) from exc
+    return wallets.google_save_link(_live(state, token), signer, datetime.now(UTC))
+
+
+def wallets_offered(state: ServerState) -> tuple[bool, bool]:
+    """(Apple, Google): which buttons the page shows."""
+    config = state.config
+    return wallets.apple_configured(config), wallets.google_configured(config)
