@@ -349,7 +349,11 @@ def certificate(tmp_path: Path) -> tuple[Path, Path, Path]:
     return paths
 
 
-def test_starttls_and_a_login_from_the_config(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS
+def test_tls_and_a_login_from_the_config(database_url: str, tmp_path: Path, security: str) -> None:
+    """STARTTLS (port 587) and implicit TLS (port 465) against a certificate only the
+    configured CA file vouches for, with the configured login."""
     import ssl
 
     ca, cert, key = certificate(tmp_path)
@@ -370,20 +374,25 @@ def test_starttls_and_a_login_from_the_config(database_url: str, tmp_path: Path)
         database_url,
         tmp_path,
         port,
-        mail_security="starttls",
+        mail_security=security,
         mail_username="gate",
         mail_password="s3cret",
         mail_ca_file=str(ca),
     )
     mailbox = Mailbox()
+    tls: dict[str, Any] = (
+        {"tls_context": context, "require_starttls": True}
+        if security == "starttls"
+        # aiosmtpd does not count implicit TLS as TLS for AUTH; the link is TLS all along.
+        else {"ssl_context": context, "auth_require_tls": False}
+    )
     controller = Controller(
         mailbox,
         hostname="127.0.0.1",
         port=port,
-        tls_context=context,
-        require_starttls=True,
         auth_required=True,
         authenticator=authenticate,
+        **tls,
     )
     controller.start()
     setup = MailSetup(handle, state, mailbox, port, controller)

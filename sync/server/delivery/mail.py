@@ -208,7 +208,12 @@ def send(message: EmailMessage, config: ServerConfig) -> None:
         if 500 <= exc.smtp_code < 600:
             raise MailRefused(f"the mail server refused the mail: {exc.smtp_code} {text}") from exc
         raise MailUnavailable(f"the mail server deferred the mail: {exc.smtp_code} {text}") from exc
-    except (OSError, smtplib.SMTPException) as exc:
+    except smtplib.SMTPException as exc:
+        raise MailUnavailable(
+            f"the mail server {config.mail_host}:{config.mail_port} would not take the "
+            f"mail: {exc}; check mail_security and the login"
+        ) from exc
+    except OSError as exc:
         raise MailUnavailable(
             f"cannot reach the mail server {config.mail_host}:{config.mail_port}: {exc}"
         ) from exc
