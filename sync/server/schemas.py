@@ -34,6 +34,8 @@ class Out(BaseModel):
 class VenueIn(Body):
     name: Text200
     address: Annotated[str, StringConstraints(max_length=500)] = ""
+    latitude: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
 
 
 class SeatRowsIn(Body):
@@ -67,6 +69,8 @@ class VenueOut(Out):
     id: int
     name: str
     address: str
+    latitude: float | None = None
+    longitude: float | None = None
     sections: list[SectionOut] = []
 
 

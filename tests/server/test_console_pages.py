@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.config import ServerConfig
-from sync.server.services import accounts
+from sync.server.services import accounts, catalog
 from sync.server.services.accounts import Role
 from sync.server.state import open_server_state
 from tests.live_server import ADMITONE
@@ -260,3 +260,19 @@ def test_box_office_prints_tickets_in_its_language_and_a_door_viewer_cannot(
     refused = viewer.get(f"/console/tickets/{ticket}/ticket.pdf")
     assert refused.status_code == 403
     assert viewer.get(f"/console/orders/{order_id}/tickets.pdf").status_code == 403
+
+
+def test_a_venue_takes_its_location_and_refuses_one_off_the_globe(enrolled: Enrolled) -> None:
+    owner = signed_in(enrolled.server, Role.OWNER)
+    wrong = owner.post(
+        "/console/venues", {"name": "Istora", "latitude": "200", "longitude": "106.8"}
+    )
+    assert wrong.status_code == 422
+    assert 'id="e-latitude"' in wrong.text
+    made = owner.post(
+        "/console/venues", {"name": "Istora", "latitude": "-6.2183", "longitude": "106.802"}
+    )
+    assert made.status_code == 303
+    state = enrolled.server.app.state.admitone
+    venue = next(v for v in catalog.list_venues(state) if v.name == "Istora")
+    assert (venue.latitude, venue.longitude) == (-6.2183, 106.802)

@@ -179,6 +179,8 @@ def test_an_apple_wallet_pass_is_signed_and_carries_the_genuine_code(
     assert document["teamIdentifier"] == "TEAM123456"
     assert document["serialNumber"] == vip["ticket_id"]
     assert "relevantDate" in document
+    (location,) = document["locations"]  # the venue's: the pass comes up near it
+    assert (location["latitude"], location["longitude"]) == (-6.1045, 106.8805)
     (barcode,) = document["barcodes"]
     assert barcode["format"] == "PKBarcodeFormatQR"
     assert barcode["message"] == vip["code"]

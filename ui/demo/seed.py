@@ -48,7 +48,17 @@ def seed_demo(
     day_starts_at: str | None = None,
 ) -> DemoCatalogue:
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    venue = _ok(admin.post("/venues", json={"name": "Harbour Arena", "address": "Pier 4"}))
+    venue = _ok(
+        admin.post(
+            "/venues",
+            json={
+                "name": "Harbour Arena",
+                "address": "Pier 4",
+                "latitude": -6.1045,
+                "longitude": 106.8805,
+            },
+        )
+    )
     _ok(
         admin.post(
             f"/venues/{venue['id']}/sections",

@@ -95,7 +95,12 @@ def ticket_type_in(fields: dict[str, str], zone: str) -> TicketTypeIn:
 
 def venue_in(fields: dict[str, str]) -> VenueIn:
     return VenueIn.model_validate(
-        {"name": fields.get("name", "").strip(), "address": fields.get("address", "").strip()}
+        {
+            "name": fields.get("name", "").strip(),
+            "address": fields.get("address", "").strip(),
+            "latitude": fields.get("latitude", "").strip() or None,
+            "longitude": fields.get("longitude", "").strip() or None,
+        }
     )
 
 

@@ -75,6 +75,10 @@ WORDS: dict[str, dict[str, str]] = {
         "download_png": "Download the QR code (PNG)",
         "download_pdf": "Printable ticket (PDF)",
         "guest_page": "The guest's ticket page (send them this link)",
+        "latitude": "Latitude",
+        "longitude": "Longitude",
+        "location_hint": "Optional, e.g. -6.2183 and 106.8020: guests' wallet passes "
+        "come up on their lock screen near the venue.",
         "mail": "Confirmation mail",
         "mail_no_address": "This order has no e-mail address.",
         "mail_not_configured": "No mail server is configured (mail_host): mail waits here "
@@ -212,6 +216,10 @@ WORDS: dict[str, dict[str, str]] = {
         "download_png": "Unduh kode QR (PNG)",
         "download_pdf": "Tiket siap cetak (PDF)",
         "guest_page": "Halaman tiket tamu (kirim tautan ini kepadanya)",
+        "latitude": "Lintang",
+        "longitude": "Bujur",
+        "location_hint": "Opsional, mis. -6.2183 dan 106.8020: pass dompet digital tamu "
+        "muncul di layar kunci ketika dekat lokasi.",
         "mail": "Surel konfirmasi",
         "mail_no_address": "Pesanan ini tidak punya alamat surel.",
         "mail_not_configured": "Server surel belum diatur (mail_host): surel menunggu di "

@@ -103,6 +103,8 @@ class PrintableTicket:
     accessible: bool = False
     companion: bool = False
     event_id: int = 0
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def local_time(moment: datetime, timezone: str, language: str) -> str:

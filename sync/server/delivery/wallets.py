@@ -147,6 +147,14 @@ def pass_json(ticket: PrintableTicket, signer: AppleSigner, language: str) -> di
     }
     if ticket.starts_at is not None:
         document["relevantDate"] = ticket.starts_at.isoformat()
+    if ticket.latitude is not None and ticket.longitude is not None:
+        document["locations"] = [
+            {
+                "latitude": ticket.latitude,
+                "longitude": ticket.longitude,
+                "relevantText": ticket.event_name,
+            }
+        ]
     return document
 
 

@@ -57,7 +57,12 @@ def _may_read(principal: Principal, event_id: int) -> None:
 
 def create_venue(state: ServerState, body: VenueIn) -> VenueOut:
     with state.db.write() as session:
-        venue = Venue(name=body.name, address=body.address)
+        venue = Venue(
+            name=body.name,
+            address=body.address,
+            latitude=body.latitude,
+            longitude=body.longitude,
+        )
         session.add(venue)
         session.flush()
         return VenueOut.model_validate(venue)

@@ -60,6 +60,8 @@ def printable(session: Session, tickets: Sequence[Ticket]) -> list[PrintableTick
                 accessible=ticket.accessible,
                 companion=companions.get(ticket.seat_id, False) if ticket.seat_id else False,
                 event_id=ticket.event_id,
+                latitude=venue.latitude if venue else None,
+                longitude=venue.longitude if venue else None,
             )
         )
     return out
