@@ -29,8 +29,8 @@ from scanner import Keyring, verify
 from scanner.decode import LayeredDecoder
 from scanner.keys import public_from_raw
 from tests.browser.conftest import AXE, DESKTOP, PHONE
-from tests.live_server import ADMITONE, ServerProcess
-from tests.server.test_mail import SENDER, Mailbox, free_port
+from tests.live_server import ADMITONE, ServerProcess, free_port
+from tests.server.test_mail import SENDER, Mailbox
 from tests.server.test_wallets import apple_chain, google_account
 from ui.demo.seed import enrol_code, seed_demo
 

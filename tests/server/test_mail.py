@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import ipaddress
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -21,10 +19,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from sync.config import ServerConfig
 from sync.server.admin import init
@@ -32,6 +26,9 @@ from sync.server.app import create_app
 from sync.server.delivery.links import link_secret, ticket_of_token
 from sync.server.services import outbox
 from sync.server.state import ServerState
+from tests import certificates as certs
+from tests.certificates import new_key, write_certificate, write_key
+from tests.live_server import free_port
 from tests.server.conftest import LiveServer, ServerHandle
 from ui.demo.seed import seed_demo
 
@@ -68,13 +65,6 @@ class Mailbox:
                 f"{len(self.messages)} of {count} mails arrived"
             )
             return list(self.messages)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -287,66 +277,17 @@ def test_a_claimed_mail_whose_worker_died_is_sent_after_its_lease(
 
 
 def certificate(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """A throwaway CA and a server certificate for 127.0.0.1 it signed."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test mail CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
+    """A throwaway CA, and a certificate for 127.0.0.1 it signed (with its key)."""
+    ca_key, key = new_key(), new_key()
+    ca = certs.certificate("test mail CA", ca_key, "test mail CA", ca_key, ca=True)
+    cert = certs.certificate(
+        "127.0.0.1", key, "test mail CA", ca_key, ca=False, server_ip="127.0.0.1"
     )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
-        .sign(ca_key, hashes.SHA256())
+    return (
+        Path(write_certificate(tmp_path / "ca.pem", ca)),
+        Path(write_certificate(tmp_path / "mail.pem", cert)),
+        Path(write_key(tmp_path / "mail.key", key)),
     )
-    paths = tmp_path / "ca.pem", tmp_path / "mail.pem", tmp_path / "mail.key"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
 
 
 @pytest.mark.parametrize("security", ["starttls", "tls"])

@@ -6,7 +6,6 @@ ticket's own code and verifies as a genuine ticket.  SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -19,10 +18,8 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from scanner import verify
 from sync.config import ServerConfig
@@ -30,58 +27,24 @@ from sync.server.admin import init
 from sync.server.app import create_app
 from sync.server.delivery.links import link_secret, ticket_token
 from sync.server.delivery.wallets import GOOGLE_SAVE
+from tests.certificates import certificate, new_key, write_certificate, write_key
 from tests.server.conftest import LiveServer, ServerHandle
 from tests.server.test_api import server_keyring
 from ui.demo.seed import seed_demo
 
 
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def _certificate(
-    subject: str, key: rsa.RSAPrivateKey, issuer: str, issuer_key: rsa.RSAPrivateKey, *, ca: bool
-) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(_name(subject))
-        .issuer_name(_name(issuer))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .sign(issuer_key, hashes.SHA256())
-    )
-
-
-def _pem(path: Path, data: bytes) -> str:
-    path.write_bytes(data)
-    return str(path)
-
-
 def apple_chain(tmp_path: Path) -> dict[str, str]:
     """Root -> a stand-in for Apple's WWDR intermediate -> the pass type certificate."""
-    root_key, wwdr_key, pass_key = (rsa.generate_private_key(65537, 2048) for _ in range(3))
-    root = _certificate("Test Root CA", root_key, "Test Root CA", root_key, ca=True)
-    wwdr = _certificate("Test WWDR", wwdr_key, "Test Root CA", root_key, ca=True)
-    cert = _certificate(
-        "Pass Type ID: pass.org.example.tickets", pass_key, "Test WWDR", wwdr_key, ca=False
-    )
-    encode = serialization.Encoding.PEM
+    root_key, wwdr_key, pass_key = new_key(), new_key(), new_key()
+    root = certificate("Test Root CA", root_key, "Test Root CA", root_key, ca=True)
+    wwdr = certificate("Test WWDR", wwdr_key, "Test Root CA", root_key, ca=True)
+    subject = "Pass Type ID: pass.org.example.tickets"
+    cert = certificate(subject, pass_key, "Test WWDR", wwdr_key, ca=False)
     return {
-        "root": _pem(tmp_path / "root.pem", root.public_bytes(encode)),
-        "wallet_wwdr_cert": _pem(tmp_path / "wwdr.pem", wwdr.public_bytes(encode)),
-        "wallet_cert": _pem(tmp_path / "pass.pem", cert.public_bytes(encode)),
-        "wallet_key": _pem(
-            tmp_path / "pass.key",
-            pass_key.private_bytes(
-                encode,
-                serialization.PrivateFormat.PKCS8,
-                serialization.BestAvailableEncryption(b"pass phrase"),
-            ),
-        ),
+        "root": write_certificate(tmp_path / "root.pem", root),
+        "wallet_wwdr_cert": write_certificate(tmp_path / "wwdr.pem", wwdr),
+        "wallet_cert": write_certificate(tmp_path / "pass.pem", cert),
+        "wallet_key": write_key(tmp_path / "pass.key", pass_key, b"pass phrase"),
     }
 
 

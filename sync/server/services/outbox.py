@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -185,59 +186,100 @@ def send_due(state: ServerState) -> int:
     return sent
 
 
-def deliver(state: ServerState, row_id: int) -> bool:
-    """Build and send one claimed mail; record what happened."""
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """One mail as built from what its tickets were at one moment."""
+
+    message: EmailMessage | None  # None: nothing left to send
+    statuses: dict[str, str]  # ticket id -> status, as the draft saw them
+    recipient: str
+
+
+def _draft(state: ServerState, row_id: int) -> _Draft | None:
     config = state.config
     with state.db.read() as session:
         row = session.get(OutboxMail, row_id)
         if row is None or row.status != "sending":
-            return False
+            return None
         order = session.get(Order, row.order_id)
         assert order is not None
         event = session.get(Event, order.event_id)
         assert event is not None
-        scope = (
-            Ticket.ticket_id == row.ticket_id
-            if row.ticket_id is not None
-            else Ticket.order_id == order.id
-        )
-        tickets = session.scalars(select(Ticket).where(scope).order_by(Ticket.ticket_id)).all()
+        tickets = session.scalars(
+            select(Ticket).where(_scope(row)).order_by(Ticket.ticket_id)
+        ).all()
+        statuses = {t.ticket_id: t.status for t in tickets}
         live = [t for t in tickets if t.status == LIVE]
-        void = [t.ticket_id for t in tickets if t.status != LIVE]
         pages = printable(session, live)
-        language, recipient, message_id = row.language, row.recipient, row.message_id
-        transfer = row.kind == TRANSFER
-        buyer, event_name = row.recipient_name or order.buyer_name, event.name
-    if not pages:
+        recipient = row.recipient
+        if not pages:
+            return _Draft(None, statuses, recipient)
+        links = {}
+        if config.public_url:
+            secret = link_secret(state.keys_dir)
+            base = config.public_url.rstrip("/")
+            links = {p.ticket_id: f"{base}/t/{ticket_token(secret, p.ticket_id)}" for p in pages}
+        confirmation = mail.Confirmation(
+            order_id=order.id,
+            buyer_name=row.recipient_name or order.buyer_name,
+            recipient=recipient,
+            language=row.language,
+            event_name=event.name,
+            live=pages,
+            void=[t.ticket_id for t in tickets if t.status != LIVE],
+            links=links,
+            pdf=tickets_pdf(pages, row.language),
+            message_id=row.message_id,
+            transfer=row.kind == TRANSFER,
+        )
+    return _Draft(
+        mail.confirmation_message(confirmation, mail.sender_of(config)), statuses, recipient
+    )
+
+
+def _scope(row: OutboxMail) -> ColumnElement[bool]:
+    if row.ticket_id is not None:
+        return Ticket.ticket_id == row.ticket_id
+    return Ticket.order_id == row.order_id
+
+
+def _statuses_now(state: ServerState, row_id: int) -> dict[str, str]:
+    with state.db.read() as session:
+        row = session.get(OutboxMail, row_id)
+        assert row is not None
+        return {
+            ticket_id: status
+            for ticket_id, status in session.execute(
+                select(Ticket.ticket_id, Ticket.status).where(_scope(row))
+            )
+        }
+
+
+def deliver(state: ServerState, row_id: int) -> bool:
+    """Build and send one claimed mail; record what happened.
+
+    Building (the PDF above all) takes a moment in which a ticket may be refunded: the
+    tickets' statuses are read again just before the mail leaves, and a changed one
+    means building again, so a mail never calls valid a ticket refunded before it left.
+    """
+    draft = _draft(state, row_id)
+    for _ in range(3):
+        if draft is None or draft.statuses == _statuses_now(state, row_id):
+            break
+        draft = _draft(state, row_id)
+    if draft is None:
+        return False
+    if draft.message is None:
         _finish(state, row_id, "cancelled", "no ticket in the order admits anyone any more")
         return False
-    links = {}
-    if config.public_url:
-        secret = link_secret(state.keys_dir)
-        base = config.public_url.rstrip("/")
-        links = {p.ticket_id: f"{base}/t/{ticket_token(secret, p.ticket_id)}" for p in pages}
-    confirmation = mail.Confirmation(
-        order_id=order.id,
-        buyer_name=buyer,
-        recipient=recipient,
-        language=language,
-        event_name=event_name,
-        live=pages,
-        void=void,
-        links=links,
-        pdf=tickets_pdf(pages, language),
-        message_id=message_id,
-        transfer=transfer,
-    )
-    message = mail.confirmation_message(confirmation, mail.sender_of(config))
     try:
-        mail.send(message, config)
+        mail.send(draft.message, state.config)
     except mail.MailRefused as exc:
-        log.warning("mail %d to %s refused: %s", row_id, recipient, exc)
+        log.warning("mail %d to %s refused: %s", row_id, draft.recipient, exc)
         _finish(state, row_id, "failed", str(exc))
         return False
     except mail.MailUnavailable as exc:
-        log.info("mail %d to %s not sent yet: %s", row_id, recipient, exc)
+        log.info("mail %d to %s not sent yet: %s", row_id, draft.recipient, exc)
         _retry_later(state, row_id, str(exc))
         return False
     _finish(state, row_id, "sent", None)
