@@ -389,3 +389,37 @@ def test_a_mail_that_never_gets_through_fails_after_its_tries(
         assert "cannot reach the mail server" in failed.last_error
     finally:
         handle.live.stop()
+
+
+def test_an_order_that_fails_queues_no_mail(mail: MailSetup) -> None:
+    """The mail is written in the order's own transaction: an order refused half-way
+    (its second seat already sold) leaves neither tickets nor a mail behind."""
+    from sqlalchemy import func, select
+
+    from sync.server.models import Order, OutboxMail
+
+    def count(model: type[Any]) -> int:
+        with mail.state.db.read() as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    with mail.server.admin() as admin:
+        demo = seed_demo(admin, general=0)
+        seat_map = admin.get(f"/events/{demo.event_id}/seat-map").json()
+        seats = [s for sec in seat_map["sections"] for s in sec["seats"]]
+        free = next(s for s in seats if s["status"] == "free")
+        sold = next(s for s in seats if s["status"] == "sold")
+        orders_before, mails_before = count(Order), count(OutboxMail)
+        refused = admin.post(
+            "/orders",
+            json={
+                "event_id": demo.event_id,
+                "buyer_name": "Rina",
+                "buyer_email": "rina@example.org",
+                "items": [
+                    {"ticket_type": "VIP", "seat_id": free["id"]},
+                    {"ticket_type": "VIP", "seat_id": sold["id"]},
+                ],
+            },
+        )
+        assert refused.status_code == 409
+    assert (count(Order), count(OutboxMail)) == (orders_before, mails_before)

@@ -27,8 +27,10 @@ from sync.server.admin import init
 from sync.server.app import create_app
 from sync.server.delivery.links import link_secret, ticket_token
 from sync.server.delivery.wallets import GOOGLE_SAVE
+from sync.server.services.accounts import Role
 from tests.certificates import certificate, new_key, write_certificate, write_key
 from tests.server.conftest import LiveServer, ServerHandle
+from tests.server.console_client import signed_in
 from tests.server.test_api import server_keyring
 from ui.demo.seed import seed_demo
 
@@ -236,7 +238,11 @@ def test_a_missing_or_wrong_certificate_says_which_setting_to_fix(
             google = guest.get(page(server, ticket) + "/google-wallet")
             assert google.status_code == 409
             assert "Google Wallet is not set up" in google.text
-        # The page and everything else still work.
+        # The console says so on the ticket's page; everything else still works.
+        owner = signed_in(server, Role.OWNER)
+        console = owner.get(f"/console/tickets/{ticket}")
+        assert console.status_code == 200
+        assert "cannot read wallet_cert" in console.text
         with server.admin() as admin:
             assert admin.get(f"/tickets/{ticket}").status_code == 200
     finally:

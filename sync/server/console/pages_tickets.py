@@ -145,7 +145,14 @@ def ticket_page(
     page = f"/t/{guest.page_token(state, ticket_id)}" if user.may(Action.SELL) else ""
     return no_store(
         render(
-            request, user, "ticket.html", detail=detail, event=event, error=error, guest_page=page
+            request,
+            user,
+            "ticket.html",
+            detail=detail,
+            event=event,
+            error=error,
+            guest_page=page,
+            wallet_problems=guest.wallet_problems(state),
         )
     )
 

@@ -109,6 +109,23 @@ def google_wallet_link(state: ServerState, token: str) -> str:
     return wallets.google_save_link(_live(state, token), signer, datetime.now(UTC))
 
 
+def wallet_problems(state: ServerState) -> list[str]:
+    """What keeps a configured wallet from working (a missing file, a key that is not
+    the certificate's), for the console to show before a guest finds out."""
+    problems = []
+    config = state.config
+    for configured, check in (
+        (wallets.apple_configured(config), wallets.apple_signer),
+        (wallets.google_configured(config), wallets.google_signer),
+    ):
+        if configured:
+            try:
+                check(config)
+            except wallets.WalletNotSetUp as exc:
+                problems.append(str(exc))
+    return problems
+
+
 def wallets_offered(state: ServerState) -> tuple[bool, bool]:
     """(Apple, Google): which buttons the page shows."""
     config = state.config
