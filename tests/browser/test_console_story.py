@@ -234,7 +234,12 @@ def test_an_organiser_runs_an_event_from_the_browser(
     page.submit("#issue-form")
     page.wait_for("table code")
     first_order = int(browser.current_url.rstrip("/").rsplit("/", 1)[1])
-    assert len(browser.find_elements(By.CSS_SELECTOR, "tbody tr")) == 3
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#tickets tbody tr")) == 3
+    # Budi's confirmation waits in the outbox: this server has no mail server set.
+    mail_row = browser.find_element(By.CSS_SELECTOR, "#mail tbody tr").text
+    assert "budi@example.org" in mail_row
+    assert "waiting" in mail_row
+    assert "No mail server is configured" in browser.page_source
     page.check("order")
     page.go(f"/console/events/{event_id}")
     page.type("f-quantity", "1200")
