@@ -15,8 +15,10 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Two workers (pytest-xdist), as many as CI's cores: each gets its own PostgreSQL
+# cluster, X display and browser.  `pytest` alone runs the suite in one process.
 test: setup lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: setup
 	$(BIN)/python -m tests.bench
