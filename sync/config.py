@@ -65,6 +65,8 @@ class ServerConfig:
     manifest_page_seconds: int = 900
     """How long a signed manifest page stays good: a kiosk refuses an older one (a
     replayed or held-back page), so keep it above the kiosks' sync interval."""
+    hold_minutes: float = 10.0
+    """How long a buyer's hold keeps its seats while they pay (5 to 10 minutes)."""
     public_url: str = ""
     """Where guests reach this server (``https://tickets.example.org``): the base of
     the ticket-page links in e-mail.  Empty: the mail carries the PDF only."""

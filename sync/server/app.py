@@ -20,7 +20,7 @@ from sync.server.deps import http_answer
 from sync.server.errors import ServiceError
 from sync.server.guard import RequestGuard
 from sync.server.guest import web as guest_pages
-from sync.server.routes import catalog, devices, gate, sales
+from sync.server.routes import catalog, devices, gate, sales, shop
 from sync.server.state import open_server_state
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
     )
     app.state.admitone = state
     app.add_middleware(RequestGuard, state=state)
-    for router in (catalog.router, sales.router, gate.router, devices.router):
+    for router in (catalog.router, sales.router, gate.router, devices.router, shop.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(guest_pages.router)
 

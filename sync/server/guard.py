@@ -38,8 +38,9 @@ LIMITS = {
     "/api/v1/sync/audit": 4 * 1024 * KIB,
     "/api/v1/orders": 4 * 1024 * KIB,  # 10,000 tickets' holder names
 }
-OPEN_PATHS = ("/api/v1/devices/enrol",)
-"""The one API route that takes no token: a kiosk enrolling has none yet."""
+OPEN_PATHS = ("/api/v1/devices/enrol", "/api/v1/tickets/hold", "/api/v1/tickets/purchase")
+"""The API routes that take no token: a kiosk enrolling has none yet, and buyers have
+no account (a hold's own token is their claim on it)."""
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 

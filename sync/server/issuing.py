@@ -21,7 +21,7 @@ from scanner.ticket import Seat as TicketSeat
 from scanner.ticket import TicketClaims, mask_to_zones, new_ticket_id, sign, zones_to_mask
 from sync.server import changes
 from sync.server.errors import Refused
-from sync.server.models import Event, SigningKey, Ticket, TicketType, utcnow
+from sync.server.models import Event, Hold, HoldItem, SigningKey, Ticket, TicketType, utcnow
 from sync.server.models import Seat as SeatRow
 from sync.server.models import Section as SectionRow
 from sync.server.shapes import ticket_columns, ticket_data
@@ -121,6 +121,22 @@ def seats_taken(session: Session, event_id: int) -> set[int]:
     return {seat for seat in rows if seat is not None}
 
 
+def seats_held(session: Session, event_id: int, now: datetime) -> set[int]:
+    """Seats a buyer's live hold keeps (``services.sales``): not for sale to anyone else
+    until the hold lapses."""
+    rows = session.scalars(
+        select(HoldItem.seat_id)
+        .join(Hold, Hold.id == HoldItem.hold_id)
+        .where(
+            Hold.event_id == event_id,
+            Hold.status == "active",
+            Hold.expires_at > now,
+            HoldItem.seat_id.is_not(None),
+        )
+    )
+    return {seat for seat in rows if seat is not None}
+
+
 def issue_tickets(
     session: Session,
     *,
@@ -139,7 +155,9 @@ def issue_tickets(
         t.code: t
         for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
     }
-    taken = seats_taken(session, event.id) if any(r.seat_id for r in requests) else set()
+    seated = any(r.seat_id for r in requests)
+    taken = seats_taken(session, event.id) if seated else set()
+    held = seats_held(session, event.id, utcnow()) if seated else set()
     issued: list[Ticket] = []
     for request in requests:
         ticket_type = types.get(request.ticket_type)
@@ -157,6 +175,8 @@ def issue_tickets(
                 raise IssueError(f"seat {request.seat_id} is not in this event's venue")
             if request.seat_id in taken:
                 raise IssueError(f"seat {request.seat_id} is already sold")
+            if request.seat_id in held:
+                raise IssueError(f"seat {request.seat_id} is held by a buyer; try again later")
             taken.add(request.seat_id)
         zones = frozenset(filter(None, ticket_type.zones.split(",")))
         accessible = request.accessible or bool(seat_row and seat_row.accessible)

@@ -137,6 +137,31 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Hold(Base):
+    """Seats (or a quantity) kept for one buyer while they pay: nobody else can take
+    them until ``expires_at``; after it they are free again without anyone acting (a
+    lapsed hold is ignored by every check and marked expired by the next one)."""
+
+    __tablename__ = "holds"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """A random token: whoever has it may buy what it holds."""
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    """active, purchased, expired."""
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
+
+
+class HoldItem(Base):
+    __tablename__ = "hold_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hold_id: Mapped[str] = mapped_column(ForeignKey("holds.id"), index=True)
+    ticket_type: Mapped[str] = mapped_column(String(16))
+    seat_id: Mapped[int | None] = mapped_column(ForeignKey("seats.id"), nullable=True, index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class OutboxMail(Base):
     """A mail to send, written in the transaction that made it necessary (an order),
     sent by the mail worker; what it carries is read when it is sent, so a ticket

@@ -282,7 +282,7 @@ class SeatStatus(BaseModel):
     number: int
     accessible: bool
     companion: bool = False
-    status: Literal["free", "sold"]
+    status: Literal["free", "held", "sold"]
 
 
 class SectionMap(BaseModel):
@@ -397,3 +397,47 @@ class Doors(BaseModel):
     conflicts: int
     recent_conflicts: list[ConflictOut]
     kiosks: list[DeviceOut]
+
+
+# --- selling ------------------------------------------------------------------------
+
+
+class HoldItemIn(Body):
+    ticket_type: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+    seat_id: Id | None = None
+    quantity: Annotated[int, Field(ge=1, le=20)] = 1
+
+
+class HoldIn(Body):
+    """Seats by id, or a quantity of a general-admission type, for one buyer."""
+
+    event_id: Id
+    items: Annotated[list[HoldItemIn], Field(min_length=1, max_length=20)]
+
+    @model_validator(mode="after")
+    def _one_per_seat(self) -> HoldIn:
+        seats = [i.seat_id for i in self.items if i.seat_id is not None]
+        if len(seats) != len(set(seats)):
+            raise ValueError("a seat is named twice")
+        if any(i.seat_id is not None and i.quantity != 1 for i in self.items):
+            raise ValueError("an item with a seat_id is one ticket: quantity must be 1")
+        if sum(i.quantity for i in self.items) > 20:
+            raise ValueError("at most 20 tickets in one hold")
+        return self
+
+
+class HoldOut(BaseModel):
+    hold_id: str
+    event_id: int
+    expires_at: datetime
+    items: list[HoldItemIn]
+
+
+class PurchaseIn(Body):
+    hold_id: Annotated[str, StringConstraints(min_length=8, max_length=32)]
+    buyer_name: Text200
+    buyer_email: Annotated[str, StringConstraints(max_length=320)] = ""
+    attendees: Annotated[
+        list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=20)
+    ] = []
+    """A name per ticket, in the hold's order (the buyer's name where missing)."""

@@ -43,7 +43,28 @@ def _scan(enrolled: Enrolled) -> dict[str, Any]:
     }
 
 
+PUBLIC = {"none": 201, "bad": 201}
+
+
+def _held(enrolled: Enrolled) -> dict[str, Any]:
+    """A fresh hold to buy (each principal buys its own)."""
+    with enrolled.server.client() as anyone:
+        hold = anyone.post(
+            "/tickets/hold",
+            json={"event_id": enrolled.event_id, "items": [{"ticket_type": "GA"}]},
+        )
+    assert hold.status_code == 201, hold.text
+    return {"json": {"hold_id": hold.json()["hold_id"], "buyer_name": "Buyer"}}
+
+
 MATRIX: dict[tuple[str, str], Spec] = {
+    ("POST", "/tickets/hold"): (
+        PUBLIC,
+        201,
+        201,
+        lambda e: {"json": {"event_id": e.event_id, "items": [{"ticket_type": "GA"}]}},
+    ),
+    ("POST", "/tickets/purchase"): (PUBLIC, 201, 201, _held),
     ("POST", "/venues"): (ADMIN_ONLY, 0, 201, lambda e: {"json": {"name": "V"}}),
     ("GET", "/venues/{venue_id}"): (ADMIN_ONLY, 0, 200, lambda e: {"url": "/venues/1"}),
     ("GET", "/venues/{venue_id}/sections"): (
@@ -293,6 +314,8 @@ NOT_EVENT_SCOPED = {
     ("POST", "/sync/heartbeat"),  # the kiosk's own clock and health
     ("POST", "/sync/audit"),  # the kiosk's own supervisor actions
     ("GET", "/keys"),  # issuing keys sign every event's tickets
+    ("POST", "/tickets/hold"),  # public: any buyer, for any event on sale
+    ("POST", "/tickets/purchase"),  # public: whoever holds the hold's token
 }
 
 

@@ -15,10 +15,11 @@ SEAT = 16
 GAP = 4
 LABEL = 28
 SECTION_GAP = 28
-MARKS = {"sold": "×", "accessible": "♿", "companion": "+"}
+MARKS = {"sold": "×", "held": "◷", "accessible": "♿", "companion": "+"}
 COLOURS = {
     "free": ("#ffffff", "#64748b"),
     "sold": ("#94a3b8", "#475569"),
+    "held": ("#fef3c7", "#b45309"),
     "accessible": ("#dbeafe", "#1d4ed8"),
     "companion": ("#ccfbf1", "#0f766e"),
 }
@@ -38,9 +39,9 @@ def seat_map_svg(sections: Sequence[SectionMap]) -> str:
         y += 22
         rows: dict[str, list[tuple[int, str, str]]] = {}
         for seat in section.seats:
-            kind = (
-                "sold"
-                if seat.status == "sold"
+            kind: str = (
+                seat.status
+                if seat.status in ("sold", "held")
                 else "accessible"
                 if seat.accessible
                 else "companion"

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.server import changes
+from sync.server import changes, issuing
 from sync.server.errors import Forbidden, Invalid, Refused
 from sync.server.ingest import refresh_conflicts
 from sync.server.lookups import require_event, require_venue
-from sync.server.models import Event, Scan, Seat, Section, Ticket, TicketType, Venue
+from sync.server.models import Event, Scan, Seat, Section, Ticket, TicketType, Venue, utcnow
 from sync.server.principals import Principal
 from sync.server.schemas import (
     Availability,
@@ -267,7 +267,8 @@ def availability(state: ServerState, event_id: int) -> Availability:
 
 
 def seat_map(state: ServerState, event_id: int) -> SeatMap:
-    """The event's venue, seat by seat: free or sold (a live ticket holds it)."""
+    """The event's venue, seat by seat: free, held (a buyer's live hold keeps it while
+    they pay) or sold (a live ticket holds it)."""
     with state.db.read() as session:
         event = require_event(session, event_id)
         sold = set(
@@ -279,7 +280,8 @@ def seat_map(state: ServerState, event_id: int) -> SeatMap:
                 )
             )
         )
-        sections = _section_maps(session, event.venue_id, sold) if event.venue_id else []
+        held = issuing.seats_held(session, event_id, utcnow())
+        sections = _section_maps(session, event.venue_id, sold, held) if event.venue_id else []
         return SeatMap(event_id=event_id, venue_id=event.venue_id, sections=sections)
 
 
@@ -297,7 +299,10 @@ def list_venues(state: ServerState) -> list[VenueOut]:
         ]
 
 
-def _section_maps(session: Session, venue_id: int, sold: set[int | None]) -> list[SectionMap]:
+def _section_maps(
+    session: Session, venue_id: int, sold: set[int | None], held: set[int] | None = None
+) -> list[SectionMap]:
+    held = held or set()
     sections = []
     for section in session.scalars(
         select(Section).where(Section.venue_id == venue_id).order_by(Section.id)
@@ -318,7 +323,7 @@ def _section_maps(session: Session, venue_id: int, sold: set[int | None]) -> lis
                         number=s.number,
                         accessible=s.accessible,
                         companion=s.companion,
-                        status="sold" if s.id in sold else "free",
+                        status="sold" if s.id in sold else "held" if s.id in held else "free",
                     )
                     for s in seats
                 ],

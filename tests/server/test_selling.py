@@ -1,0 +1,167 @@
+"""Holds and purchases against a real server on loopback, SQLite and PostgreSQL: 200
+buyers at once for 50 seats sell exactly 50, no seat twice; a hold lapses by itself;
+what a hold keeps nobody else can sell."""
+
+from __future__ import annotations
+
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sync.config import ServerConfig
+from sync.server.admin import init
+from sync.server.app import create_app
+from tests.server.conftest import LiveServer, ServerHandle
+
+BUYERS = 200
+ROWS = "ABCDE"
+PER_ROW = 10
+
+
+@pytest.fixture
+def shop(database_url: str, tmp_path: Path) -> Any:
+    config = ServerConfig(keys_dir=str(tmp_path / "keys"), hold_minutes=0.05)  # 3 s holds
+    result = init(config, database_url)
+    app = create_app(config, database_url=database_url)
+    live = LiveServer(app)
+    live.start()
+    server = ServerHandle(
+        live.url, f"{live.url}/api/v1", result.admin_token, app, database_url, live
+    )
+    yield server
+    live.stop()
+
+
+def seated_event(server: ServerHandle) -> tuple[int, dict[int, tuple[str, int]]]:
+    """An event at a hall of 50 seats; its seats: id -> (row, number)."""
+    with server.admin() as admin:
+        venue = admin.post("/venues", json={"name": "Hall"}).json()
+        admin.post(
+            f"/venues/{venue['id']}/sections",
+            json={
+                "name": "S",
+                "kind": "seated",
+                "seats": {"rows": list(ROWS), "seats_per_row": PER_ROW},
+            },
+        ).raise_for_status()
+        event = admin.post(
+            "/events", json={"name": "Drop", "venue_id": venue["id"], "timezone": "UTC"}
+        ).json()
+        admin.post(
+            f"/events/{event['id']}/ticket-types", json={"code": "SEAT", "name": "Seat"}
+        ).raise_for_status()
+        seat_map = admin.get(f"/events/{event['id']}/seat-map").json()
+    seats = {s["id"]: (s["row"], s["number"]) for sec in seat_map["sections"] for s in sec["seats"]}
+    assert len(seats) == len(ROWS) * PER_ROW
+    return event["id"], seats
+
+
+def test_two_hundred_buyers_for_fifty_seats_buy_exactly_fifty(shop: ServerHandle) -> None:
+    event_id, places = seated_event(shop)
+    seats = list(places)
+    outcomes: list[str] = []
+    bought: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def buyer(n: int) -> None:
+        """Like a person at the seat map: pick a free seat, hold it, buy it; when someone
+        was quicker, look at the map again; stop when nothing is free or held."""
+        rng = random.Random(n)
+        with httpx.Client(base_url=shop.api, timeout=60) as client, shop.admin() as organiser:
+            while True:
+                # (the seat map is the organiser's API so far; the public shop comes later)
+                seat_map = organiser.get(f"/events/{event_id}/seat-map")
+                statuses = [s for sec in seat_map.json()["sections"] for s in sec["seats"]]
+                free = [s["id"] for s in statuses if s["status"] == "free"]
+                if not free:
+                    if any(s["status"] == "held" for s in statuses):
+                        continue  # someone's hold may still lapse
+                    with lock:
+                        outcomes.append("none left")
+                    return
+                wanted = {"ticket_type": "SEAT", "seat_id": rng.choice(free)}
+                held = client.post("/tickets/hold", json={"event_id": event_id, "items": [wanted]})
+                if held.status_code == 409:
+                    with lock:
+                        outcomes.append("refused")
+                    continue
+                assert held.status_code == 201, held.text
+                order = client.post(
+                    "/tickets/purchase",
+                    json={"hold_id": held.json()["hold_id"], "buyer_name": f"Buyer {n}"},
+                )
+                assert order.status_code in (201, 410), order.text  # 410: the hold lapsed
+                if order.status_code == 201:
+                    with lock:
+                        outcomes.append("bought")
+                        bought.append(order.json())
+                    return
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(buyer, range(BUYERS)))
+    assert outcomes.count("bought") == len(seats)
+    assert outcomes.count("none left") == BUYERS - len(seats)
+    sold = [(t["row"], t["number"]) for order in bought for t in order["tickets"]]
+    assert len(sold) == len(seats)
+    assert sorted(sold) == sorted(places.values())  # every seat once, none in two orders
+    with shop.admin() as admin:
+        seat_map = admin.get(f"/events/{event_id}/seat-map").json()
+    assert {s["status"] for sec in seat_map["sections"] for s in sec["seats"]} == {"sold"}
+
+
+def test_a_hold_lapses_by_itself_and_its_seat_is_free_again(shop: ServerHandle) -> None:
+    event_id, places = seated_event(shop)
+    seats = list(places)
+    item = {"event_id": event_id, "items": [{"ticket_type": "SEAT", "seat_id": seats[0]}]}
+    with (
+        httpx.Client(base_url=shop.api, timeout=30) as first,
+        httpx.Client(base_url=shop.api, timeout=30) as second,
+    ):
+        held = first.post("/tickets/hold", json=item)
+        assert held.status_code == 201
+        assert second.post("/tickets/hold", json=item).status_code == 409
+        with shop.admin() as admin:
+            seat_map = admin.get(f"/events/{event_id}/seat-map").json()
+        status = {s["id"]: s["status"] for sec in seat_map["sections"] for s in sec["seats"]}
+        assert (status[seats[0]], status[seats[1]]) == ("held", "free")
+        with shop.admin() as admin:  # the organiser cannot sell it meanwhile either
+            sale = admin.post(
+                "/orders",
+                json={
+                    "event_id": event_id,
+                    "buyer_name": "Box office",
+                    "items": [{"ticket_type": "SEAT", "seat_id": seats[0]}],
+                },
+            )
+            assert sale.status_code == 409
+            assert "held by a buyer" in sale.json()["detail"]
+        # Nobody acts: the hold's three seconds run out and the seat is free again.
+        waiting = threading.Event()
+        for _ in range(200):
+            again = second.post("/tickets/hold", json=item)
+            if again.status_code == 201:
+                break
+            waiting.wait(0.05)  # polling the condition (the seat comes free), with a deadline
+        assert again.status_code == 201
+        late = first.post(
+            "/tickets/purchase", json={"hold_id": held.json()["hold_id"], "buyer_name": "Late"}
+        )
+        assert late.status_code == 410
+        assert "expired" in late.json()["detail"]
+        bought = second.post(
+            "/tickets/purchase", json={"hold_id": again.json()["hold_id"], "buyer_name": "On time"}
+        )
+        assert bought.status_code == 201
+        twice = second.post(
+            "/tickets/purchase", json={"hold_id": again.json()["hold_id"], "buyer_name": "Twice"}
+        )
+        assert twice.status_code == 409
+        unknown = second.post(
+            "/tickets/purchase", json={"hold_id": "x" * 24, "buyer_name": "Nobody"}
+        )
+        assert unknown.status_code == 404
