@@ -57,7 +57,10 @@ STALE_AFTER_SECONDS = 30 * 60
 class StatusStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = FlowLayout(self, spacing=6)
+        # Held by the strip, not just by Qt: a Python-derived layout whose wrapper only Qt
+        # owned was sometimes collected, and Qt then called its overrides on a new,
+        # empty wrapper ("'FlowLayout' object has no attribute '_items'").
+        self._layout = layout = FlowLayout(self, spacing=6)
         layout.setContentsMargins(8, 4, 8, 4)
         self.labels: dict[str, QLabel] = {}
         for name in ITEMS:

@@ -48,6 +48,11 @@ KioskFactory = Callable[..., KioskUnderTest]
 @pytest.fixture
 def make_kiosk(qtbot: QtBot, store: Store) -> Iterator[KioskFactory]:
     bridges: list[KioskBridge] = []
+    made: list[KioskUnderTest] = []
+    """Every kiosk made, held until the test ends: pytest-qt keeps only weak references,
+    and a test that discards its first kiosk (``make_kiosk().gate.scan(...)``) would
+    otherwise let Python delete that window while its bridge's status thread still
+    talks to it (seen as Qt calling into half-deleted wrappers, and once as a hang)."""
 
     def factory(
         mode: Mode = Mode.ENTRY,
@@ -66,8 +71,11 @@ def make_kiosk(qtbot: QtBot, store: Store) -> Iterator[KioskFactory]:
         window.show()
         bridge.start()
         bridges.append(bridge)
-        return KioskUnderTest(window, bridge, gate, store, qtbot)
+        kiosk = KioskUnderTest(window, bridge, gate, store, qtbot)
+        made.append(kiosk)
+        return kiosk
 
     yield factory
     for bridge in bridges:
         bridge.stop()
+    made.clear()
