@@ -121,6 +121,12 @@ def seats_taken(session: Session, event_id: int) -> set[int]:
     return {seat for seat in rows if seat is not None}
 
 
+def lock_event(session: Session, event_id: int) -> None:
+    """Take the event's row lock for this transaction: whatever decides what of the
+    event is still free (issuing, holds, purchases) runs one at a time per event."""
+    session.execute(select(Event.id).where(Event.id == event_id).with_for_update(key_share=True))
+
+
 def seats_held(session: Session, event_id: int, now: datetime) -> set[int]:
     """Seats a buyer's live hold keeps (``services.sales``): not for sale to anyone else
     until the hold lapses."""
@@ -150,7 +156,7 @@ def issue_tickets(
     # and two orders for one seat must not both see it free.  FOR NO KEY UPDATE: it
     # does not wait for (nor deadlock with) rows that merely reference the event, such
     # as this transaction's own order or a kiosk's scans.
-    session.execute(select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
+    lock_event(session, event.id)
     types = {
         t.code: t
         for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))

@@ -93,15 +93,22 @@ class ServerHandle:
         return self.client(self.admin_token)
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[ServerHandle]:
-    config = ServerConfig(keys_dir=str(tmp_path / "keys"), enrol_attempts_per_minute=5)
+def start_server(config: ServerConfig, database_url: str) -> ServerHandle:
+    """``config``'s server, initialised and running on loopback (stop it with
+    ``handle.live.stop()``)."""
     result = init(config, database_url)
     app = create_app(config, database_url=database_url)
     live = LiveServer(app)
     live.start()
-    yield ServerHandle(live.url, f"{live.url}/api/v1", result.admin_token, app, database_url, live)
-    live.stop()
+    return ServerHandle(live.url, f"{live.url}/api/v1", result.admin_token, app, database_url, live)
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[ServerHandle]:
+    config = ServerConfig(keys_dir=str(tmp_path / "keys"), enrol_attempts_per_minute=5)
+    handle = start_server(config, database_url)
+    yield handle
+    handle.live.stop()
 
 
 @dataclass

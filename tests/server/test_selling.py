@@ -14,9 +14,7 @@ import httpx
 import pytest
 
 from sync.config import ServerConfig
-from sync.server.admin import init
-from sync.server.app import create_app
-from tests.server.conftest import LiveServer, ServerHandle
+from tests.server.conftest import ServerHandle, start_server
 
 BUYERS = 200
 ROWS = "ABCDE"
@@ -26,15 +24,9 @@ PER_ROW = 10
 @pytest.fixture
 def shop(database_url: str, tmp_path: Path) -> Any:
     config = ServerConfig(keys_dir=str(tmp_path / "keys"), hold_minutes=0.05)  # 3 s holds
-    result = init(config, database_url)
-    app = create_app(config, database_url=database_url)
-    live = LiveServer(app)
-    live.start()
-    server = ServerHandle(
-        live.url, f"{live.url}/api/v1", result.admin_token, app, database_url, live
-    )
-    yield server
-    live.stop()
+    handle = start_server(config, database_url)
+    yield handle
+    handle.live.stop()
 
 
 def seated_event(server: ServerHandle) -> tuple[int, dict[int, tuple[str, int]]]:

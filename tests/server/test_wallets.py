@@ -23,13 +23,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from scanner import verify
 from sync.config import ServerConfig
-from sync.server.admin import init
-from sync.server.app import create_app
 from sync.server.delivery.links import link_secret, ticket_token
 from sync.server.delivery.wallets import GOOGLE_SAVE
 from sync.server.services.accounts import Role
 from tests.certificates import certificate, new_key, write_certificate, write_key
-from tests.server.conftest import LiveServer, ServerHandle
+from tests.server.conftest import ServerHandle, start_server
 from tests.server.console_client import signed_in
 from tests.server.test_api import server_keyring
 from ui.demo.seed import seed_demo
@@ -67,12 +65,7 @@ def google_account(tmp_path: Path) -> tuple[str, rsa.RSAPublicKey]:
 
 
 def serve(database_url: str, tmp_path: Path, **settings: Any) -> ServerHandle:
-    config = ServerConfig(keys_dir=str(tmp_path / "keys"), **settings)
-    result = init(config, database_url)
-    app = create_app(config, database_url=database_url)
-    live = LiveServer(app)
-    live.start()
-    return ServerHandle(live.url, f"{live.url}/api/v1", result.admin_token, app, database_url, live)
+    return start_server(ServerConfig(keys_dir=str(tmp_path / "keys"), **settings), database_url)
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import segno
 from fpdf import FPDF
+
+from sync.server.delivery.qr import ticket_png
 
 FONTS = Path(__file__).with_name("fonts")
 QR_MM = 70.0
@@ -114,14 +115,6 @@ def local_time(moment: datetime, timezone: str, language: str) -> str:
     return f"{day} {local.year}, {local:%H:%M} {local:%Z} ({timezone})"
 
 
-def qr_png(code: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make_qr(code, error="m", boost_error=False).save(
-        buffer, kind="png", scale=QR_SCALE, border=4
-    )
-    return buffer.getvalue()
-
-
 def tickets_pdf(tickets: Sequence[PrintableTicket], language: str = "en") -> bytes:
     """The tickets as one PDF, a page each, in ``language`` ("en" or "id")."""
     if language not in LABELS:
@@ -160,7 +153,7 @@ def _page(pdf: FPDF, ticket: PrintableTicket, words: dict[str, str], language: s
         pdf.cell(width, 6, f"{words['doors']} {doors:%H:%M %Z}", new_x="LMARGIN", new_y="NEXT")
 
     top = max(pdf.get_y() + 8, 60.0)
-    pdf.image(io.BytesIO(qr_png(ticket.code)), x=left, y=top, w=QR_MM, h=QR_MM)
+    pdf.image(io.BytesIO(ticket_png(ticket.code, QR_SCALE)), x=left, y=top, w=QR_MM, h=QR_MM)
     pdf.set_draw_color(160, 160, 160)
     pdf.rect(left, top, QR_MM, QR_MM)
 

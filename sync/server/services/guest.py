@@ -7,11 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import segno
-
 from sync.server.delivery import wallets
 from sync.server.delivery.links import link_secret, ticket_of_token, ticket_token
 from sync.server.delivery.pdf import PrintableTicket
+from sync.server.delivery.qr import ticket_svg
 from sync.server.errors import Gone, Invalid, NotFound, Refused
 from sync.server.lookups import require_ticket
 from sync.server.services import orders
@@ -51,9 +50,7 @@ def ticket_page(state: ServerState, token: str) -> GuestTicket:
         status, replaced = ticket.status, ticket.replaced_by is not None
     svg = ""
     if status == LIVE:
-        svg = segno.make_qr(shown.code, error="m", boost_error=False).svg_inline(
-            scale=1, border=4, dark="#000", light="#fff", omitsize=True
-        )
+        svg = ticket_svg(shown.code)
     return GuestTicket(token, shown, status, replaced, svg)
 
 

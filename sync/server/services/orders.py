@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import io
 import re
 
-import segno
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from sync.server import issuing
+from sync.server.delivery import qr
 from sync.server.errors import Gone, Invalid
 from sync.server.lookups import require_event, require_order, require_ticket
 from sync.server.models import Order, Scan, Ticket
@@ -33,11 +32,7 @@ MAX_TICKETS_PER_ORDER = 100_000
 
 
 def qr_png(code: str, scale: int = 6) -> bytes:
-    buffer = io.BytesIO()
-    segno.make_qr(code, error="m", boost_error=False).save(
-        buffer, kind="png", scale=scale, border=4
-    )
-    return buffer.getvalue()
+    return qr.ticket_png(code, scale)
 
 
 def _count(session: Session, order_id: int) -> int:

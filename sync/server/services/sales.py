@@ -40,7 +40,7 @@ from sync.server.state import ServerState
 
 def _lock_event(session: Session, event_id: int) -> Event:
     event = require_event(session, event_id)
-    session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+    issuing.lock_event(session, event_id)
     return event
 
 
