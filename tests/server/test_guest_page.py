@@ -107,3 +107,17 @@ def test_giving_the_ticket_to_a_friend_revokes_the_old_code_and_mails_the_new(
         assert (new["status"], new["holder_name"]) == ("valid", "Budi Santoso")
     mails = outbox.order_mail(state, ticket["order_id"])
     assert [(m.recipient, m.status) for m in mails] == [("budi@example.org", "pending")]
+
+
+def test_a_huge_or_malformed_transfer_form_changes_nothing(server: ServerHandle) -> None:
+    with server.admin() as admin:
+        demo = seed_demo(admin, general=1)
+    ticket = demo.by_type("GA")[0]
+    path = page_path(server, ticket["ticket_id"])
+    with guest(server) as anyone:
+        huge = anyone.post(f"{path}/transfer", content=b"name=" + b"x" * 10_000)
+        assert huge.status_code == 413
+        garbage = anyone.post(f"{path}/transfer", content=b"\xff\xfe%%%&&&=")
+        assert garbage.status_code == 422  # no confirmation box: nothing happens
+    with server.admin() as admin:
+        assert admin.get(f"/tickets/{ticket['ticket_id']}").json()["status"] == "valid"
