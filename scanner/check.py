@@ -37,6 +37,8 @@ class CheckResult:
     """What the manifest says about the ticket, when it knows it."""
     event: EventRecord | None = None
     first_used: ScanEvent | None = None
+    type_note: str = ""
+    """The ticket type's note for staff ("ID required"), for genuine tickets only."""
 
     @property
     def ticket_id(self) -> str | None:
@@ -58,6 +60,8 @@ class TicketFacts(Protocol):
     def event(self, event_id: int) -> EventRecord | None: ...
 
     def scans(self, ticket_id: str) -> Iterable[ScanEvent]: ...
+
+    def type_note(self, event_id: int, ticket_type: str) -> str: ...
 
 
 class CheckProvider(Protocol):
@@ -89,8 +93,17 @@ def check_code(code: str, facts: TicketFacts, checkpoint: Checkpoint, now: datet
         days=event.days if event is not None else None,
         event_allows_reentry=bool(event and event.allow_reentry),
     )
+    ticket_type = record.ticket_type if record else claims.ticket_type
     return CheckResult(
-        judgement.kind, judgement.reason, claims, record, event, judgement.first_used
+        judgement.kind,
+        judgement.reason,
+        claims,
+        record,
+        event,
+        judgement.first_used,
+        facts.type_note(claims.event_id, ticket_type)
+        if claims.event_id in facts.served_events()
+        else "",
     )
 
 
@@ -111,11 +124,13 @@ class OfflineCheckProvider:
         self.event_ids = frozenset(event_ids if event_ids is not None else store.event_ids())
         self._keyring = keyring if keyring is not None else store.keyring()
         self._events: dict[int, EventRecord | None] = {}
+        self._notes: dict[tuple[int, str], str] = {}
 
     def reload(self) -> None:
         """Pick up the keys and events a sync has written to the store."""
         self._keyring = self.store.keyring()
         self._events.clear()
+        self._notes.clear()
 
     def check(self, code: str, checkpoint: Checkpoint, now: datetime) -> CheckResult:
         return check_code(code, self, checkpoint, now)
@@ -141,3 +156,9 @@ class OfflineCheckProvider:
 
     def scans(self, ticket_id: str) -> Iterable[ScanEvent]:
         return self.store.scans_for_ticket(ticket_id)
+
+    def type_note(self, event_id: int, ticket_type: str) -> str:
+        key = (event_id, ticket_type)
+        if key not in self._notes:
+            self._notes[key] = self.store.type_note(event_id, ticket_type)
+        return self._notes[key]

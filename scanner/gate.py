@@ -209,6 +209,7 @@ class Gate:
             timezone=event.timezone if event else self._home_timezone(),
             gate=self.gate_name,
             event_name=event.name if event else "",
+            type_note=checked.type_note,
         )
 
     def _journal(

@@ -50,6 +50,8 @@ class TicketTypeRecord:
     code: str
     name: str
     zones: frozenset[str] = field(default_factory=lambda: frozenset({"main"}))
+    gate_note: str = ""
+    """What staff must check for every ticket of the type ("ID required")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from scanner.ticket import Seat
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_GATE = "gate"
 META_MODE = "mode"
 """The gate's mode now (entry, exit…), for the organiser's view of the kiosk's health."""
@@ -162,7 +162,16 @@ def _migrate_to_3(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+def _migrate_to_4(db: Database) -> None:
+    db.table("ticket_types").add_column("gate_note", str, not_null_default="")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+    _migrate_to_4,
+]
 """``MIGRATIONS[n]`` takes a store from schema version n to n + 1.  Append only."""
 
 
@@ -347,11 +356,26 @@ class Store:
 
     def upsert_ticket_types(self, types: Iterable[TicketTypeRecord]) -> None:
         rows = [
-            {"event_id": t.event_id, "code": t.code, "name": t.name, "zones": _zones(t.zones)}
+            {
+                "event_id": t.event_id,
+                "code": t.code,
+                "name": t.name,
+                "zones": _zones(t.zones),
+                "gate_note": t.gate_note,
+            }
             for t in types
         ]
         with self.transaction():
             self.db.table("ticket_types").upsert_all(rows, pk=("event_id", "code"))
+
+    def type_note(self, event_id: int, code: str) -> str:
+        """The gate note of a ticket type ("" when none, or the type is not synced)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT gate_note FROM ticket_types WHERE event_id = ? AND code = ?",
+                (event_id, code),
+            ).fetchone()
+        return str(row[0] or "") if row else ""
 
     def upsert_tickets(self, tickets: Iterable[TicketRecord], *, batch_size: int = 5000) -> int:
         """Insert or replace tickets; one transaction for all (call per page)."""

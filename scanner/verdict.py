@@ -58,6 +58,8 @@ class Verdict:
     gate: str = ""
     event_name: str = ""
     """The ticket's event as the kiosk knows it ("" when its manifest does not)."""
+    type_note: str = ""
+    """The ticket type's note for staff ("ID required")."""
 
     @property
     def admits(self) -> bool:

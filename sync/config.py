@@ -65,8 +65,27 @@ class ServerConfig:
     manifest_page_seconds: int = 900
     """How long a signed manifest page stays good: a kiosk refuses an older one (a
     replayed or held-back page), so keep it above the kiosks' sync interval."""
-    hold_minutes: float = 10.0
-    """How long a buyer's hold keeps its seats while they pay (5 to 10 minutes)."""
+    hold_minutes: float = 0.0
+    """Every event's hold time, overriding each event's own (5 to 10 minutes, set on the
+    event): only for tests and rehearsals.  0: each event's own."""
+    payment_methods: str = "free,box_office,bank_transfer"
+    """The payment providers the shop offers (``payments.providers``), comma-separated."""
+    box_office_days: float = 2.0
+    """How long an order to be paid at the box office keeps its seats."""
+    bank_transfer_days: float = 5.0
+    """How long an order to be paid by bank transfer keeps its seats (and at the latest
+    until a day before the event)."""
+    bank_account: str = ""
+    """Where a bank transfer goes ("IBAN DE00 0000 … , AdmitOne Events"); empty: no
+    bank transfer in the shop."""
+    waitlist_offer_minutes: float = 30.0
+    """How long a waitlist offer keeps its seats for the person it went to."""
+    shop_visit_minutes: float = 15.0
+    """How long a visitor the waiting room let in may shop before their place goes to
+    the next one (their holds keep their own times)."""
+    sweep_seconds: float = 5.0
+    """How often the server's worker expires lapsed holds and unpaid orders and passes
+    freed seats to the waitlist and the waiting room."""
     public_url: str = ""
     """Where guests reach this server (``https://tickets.example.org``): the base of
     the ticket-page links in e-mail.  Empty: the mail carries the PDF only."""

@@ -167,9 +167,12 @@ class TicketTypeData(WireModel):
     code: str
     name: str
     zones: list[str]
+    gate_note: str = ""
 
     def to_record(self) -> TicketTypeRecord:
-        return TicketTypeRecord(self.event_id, self.code, self.name, frozenset(self.zones))
+        return TicketTypeRecord(
+            self.event_id, self.code, self.name, frozenset(self.zones), self.gate_note
+        )
 
 
 class TicketData(WireModel):

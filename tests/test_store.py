@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from scanner import Store, StoreCorruptError, StoreError
+from scanner import Store, StoreCorruptError, StoreError, TicketTypeRecord
 from scanner.store import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import NOW, GateFactory, Issue
 
@@ -28,10 +28,16 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_journal(tmp_path: Path) -> N
     MIGRATIONS[0](old)
     old.table("meta").insert({"key": "schema_version", "value": "1"})
     old.table("events").insert({"event_id": 7, "name": "Fest", "timezone": "UTC"})
+    old.table("ticket_types").insert(
+        {"event_id": 7, "code": "STUDENT", "name": "Student", "zones": "main"}
+    )
     old.conn.close()
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         assert store.quarantine_count() == 0  # schema 3: the quarantine table
+        assert store.type_note(7, "STUDENT") == ""  # schema 4: the type's gate note
+        store.upsert_ticket_types([TicketTypeRecord(7, "STUDENT", "Student", gate_note="ID")])
+        assert store.type_note(7, "STUDENT") == "ID"
         event = store.get_event(7)
         assert event is not None
         assert (event.name, event.day_starts_at) == ("Fest", None)

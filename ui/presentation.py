@@ -198,6 +198,8 @@ def view_of(verdict: Verdict) -> VerdictView:
         ticket_type = ticket.ticket_type if ticket else claims.ticket_type
         zones = ticket.zones if ticket else claims.zones
         details.append(ticket_type)
+        if verdict.type_note:
+            details.append(verdict.type_note)
         if "vip" in zones or ticket_type.upper() == "VIP":
             badges.append(Badge.VIP)
         seat = ticket.seat if ticket and ticket.seat else claims.seat

@@ -15,13 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from sync.config import ConfigError, ServerConfig, load_config
 from sync.server.console import web as console
 from sync.server.delivery.pdf import LABELS
-from sync.server.delivery.worker import MailWorker
 from sync.server.deps import http_answer
 from sync.server.errors import ServiceError
 from sync.server.guard import RequestGuard
 from sync.server.guest import web as guest_pages
 from sync.server.routes import catalog, devices, gate, sales, shop
 from sync.server.state import open_server_state
+from sync.server.worker import ServerWorker
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -63,14 +63,12 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        worker = MailWorker(state) if config.mail_host else None
-        if worker is not None:
-            worker.start()
+        worker = ServerWorker(state)
+        worker.start()
         try:
             yield
         finally:
-            if worker is not None:
-                worker.stop()
+            worker.stop()
             db.dispose()
 
     app = FastAPI(

@@ -38,9 +38,16 @@ LIMITS = {
     "/api/v1/sync/audit": 4 * 1024 * KIB,
     "/api/v1/orders": 4 * 1024 * KIB,  # 10,000 tickets' holder names
 }
-OPEN_PATHS = ("/api/v1/devices/enrol", "/api/v1/tickets/hold", "/api/v1/tickets/purchase")
+OPEN_PATHS = (
+    "/api/v1/devices/enrol",
+    "/api/v1/tickets/hold",
+    "/api/v1/tickets/quote",
+    "/api/v1/tickets/purchase",
+)
 """The API routes that take no token: a kiosk enrolling has none yet, and buyers have
 no account (a hold's own token is their claim on it)."""
+OPEN_PREFIX = "/api/v1/shop/"
+"""The public shop's reads, waitlist and waiting room: no account either."""
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -59,7 +66,11 @@ class RequestGuard:
             return
         path: str = scope["path"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if path.startswith("/api/") and path.rstrip("/") not in OPEN_PATHS:
+        if (
+            path.startswith("/api/")
+            and path.rstrip("/") not in OPEN_PATHS
+            and not path.startswith(OPEN_PREFIX)
+        ):
             refusal = await self._authenticate(scope, headers)
             if refusal is not None:
                 await _answer(send, *refusal)

@@ -127,6 +127,11 @@ def lock_event(session: Session, event_id: int) -> None:
     session.execute(select(Event.id).where(Event.id == event_id).with_for_update(key_share=True))
 
 
+LIVE_HOLDS = ("active", "pending")
+"""A buyer choosing, or an order awaiting payment: both keep their seats until
+``expires_at``."""
+
+
 def seats_held(session: Session, event_id: int, now: datetime) -> set[int]:
     """Seats a buyer's live hold keeps (``services.sales``): not for sale to anyone else
     until the hold lapses."""
@@ -135,7 +140,7 @@ def seats_held(session: Session, event_id: int, now: datetime) -> set[int]:
         .join(Hold, Hold.id == HoldItem.hold_id)
         .where(
             Hold.event_id == event_id,
-            Hold.status == "active",
+            Hold.status.in_(LIVE_HOLDS),
             Hold.expires_at > now,
             HoldItem.seat_id.is_not(None),
         )

@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -105,6 +106,16 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     allow_reentry: Mapped[bool] = mapped_column(Boolean, default=False)
     day_starts_at: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    hold_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    """How long a buyer's hold keeps its seats (5 to 10 minutes)."""
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    fee_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The online booking fee per paid ticket, in minor units (none on free tickets)."""
+    group_min: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """A group discount from this many tickets in one order (0: none)."""
+    group_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    shop_limit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Buyers in the shop at once; the rest wait in the queue (0: no waiting room)."""
     """Multi-day events: "HH:MM", local; every ticket counts as outside again then."""
 
     @property
@@ -125,6 +136,47 @@ class TicketType(Base):
     valid_from: Mapped[datetime | None] = mapped_column(nullable=True)
     valid_until: Mapped[datetime | None] = mapped_column(nullable=True)
     """A type's own validity (a day pass); unset, its tickets follow the event's."""
+    quota: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """At most this many of the type sold and held (0: only the event's capacity)."""
+    early_price_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    early_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    step_after: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Dynamic pricing: the price rises by ``step_cents`` after each ``step_after`` sold."""
+    step_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """On sale in the public shop; a guest-list (comp) type is not."""
+    gate_note: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    """Shown on the kiosk's detail line for every ticket of the type ("ID required")."""
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+
+class TierPrice(Base):
+    """A ticket type's price in one pricing tier of the venue's sections."""
+
+    __tablename__ = "tier_prices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(40))
+    ticket_type: Mapped[str] = mapped_column(String(16))
+    price_cents: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("event_id", "tier", "ticket_type"),)
+
+
+class PromoCode(Base):
+    __tablename__ = "promo_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    """Upper case; buyers' input is upper-cased before it is looked up."""
+    kind: Mapped[str] = mapped_column(String(8))
+    """``percent`` or ``fixed`` (minor units off each ticket)."""
+    amount: Mapped[int] = mapped_column(Integer)
+    ticket_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    valid_from: Mapped[datetime | None] = mapped_column(nullable=True)
+    valid_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    max_uses: Mapped[int] = mapped_column(Integer, default=0)
+    """Orders that may use it (0: no limit)."""
+    used: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("event_id", "code"),)
 
 
@@ -135,6 +187,73 @@ class Order(Base):
     buyer_name: Mapped[str] = mapped_column(String(200))
     buyer_email: Mapped[str] = mapped_column(String(320), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="paid", server_default="paid")
+    """paid (its tickets issued), pending (awaiting payment: no tickets), expired."""
+    channel: Mapped[str] = mapped_column(
+        String(12), default="organiser", server_default="organiser"
+    )
+    """online, box_office, comp or organiser (issued through the API)."""
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    subtotal_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fees_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    payment_method: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    payment_due: Mapped[datetime | None] = mapped_column(nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    promo_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)
+    """The buyer's claim on the order page (``/shop/orders/{reference}``) and the bank
+    transfer's payment reference."""
+
+
+class OrderLine(Base):
+    """One ticket of an order as priced: what the buyer was charged for it."""
+
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    ticket_type: Mapped[str] = mapped_column(String(16))
+    seat_id: Mapped[int | None] = mapped_column(ForeignKey("seats.id"), nullable=True)
+    attendee_name: Mapped[str] = mapped_column(String(200), default="")
+    price_cents: Mapped[int] = mapped_column(Integer)
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    fee_cents: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    ticket_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """The ticket issued for this line once paid (its refund takes the line out of
+    the revenue)."""
+
+
+class WaitlistEntry(Base):
+    __tablename__ = "waitlist_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    ticket_type: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(12), default="waiting", index=True)
+    """waiting, offered, bought, lapsed (an offer not taken), left."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    hold_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+
+
+class QueueEntry(Base):
+    """A visitor in an event's waiting room: ``sort_key`` orders them (random for
+    those who came before on-sale, arrival order after)."""
+
+    __tablename__ = "queue_entries"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    arrived_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sort_key: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    """waiting, admitted (in the shop until ``shop_until``), done."""
+    admitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    shop_until: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class Hold(Base):
@@ -149,7 +268,8 @@ class Hold(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     status: Mapped[str] = mapped_column(String(12), default="active")
-    """active, purchased, expired."""
+    """active (a buyer choosing), pending (bought, awaiting payment until
+    ``expires_at``), purchased, expired."""
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
 
 
@@ -160,6 +280,9 @@ class HoldItem(Base):
     ticket_type: Mapped[str] = mapped_column(String(16))
     seat_id: Mapped[int | None] = mapped_column(ForeignKey("seats.id"), nullable=True, index=True)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
+    price_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Each ticket's price when held: the buyer pays what the page showed."""
+    label: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class OutboxMail(Base):
@@ -170,8 +293,13 @@ class OutboxMail(Base):
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True, nullable=True)
+    """None for a notice about no order (a waitlist offer)."""
     ticket_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """A notice's own text (payment instructions, a waitlist offer); a confirmation is
+    built from its order's tickets when it is sent."""
     """Set for a mail about one ticket (given to a friend); else the whole order's."""
     recipient: Mapped[str] = mapped_column(String(320))
     recipient_name: Mapped[str] = mapped_column(String(200), default="")

@@ -88,6 +88,16 @@ class EventIn(Body):
     day_starts_at: time | None = None
     """For a multi-day event, the local time each day begins ("05:00"): everyone
     counts as outside again then, so a pass is admitted once each day."""
+    hold_minutes: Annotated[int, Field(ge=5, le=10)] = 10
+    """How long a buyer's hold keeps its seats while they pay."""
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    fee_cents: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    """The online booking fee per paid ticket, in minor units."""
+    group_min: Annotated[int, Field(ge=0, le=1000)] = 0
+    """A group discount from this many tickets in one order (0: none)."""
+    group_percent: Annotated[int, Field(ge=0, le=100)] = 0
+    shop_limit: Annotated[int, Field(ge=0, le=100_000)] = 0
+    """Buyers in the shop at once; more wait in the queue (0: no waiting room)."""
 
     @field_validator("day_starts_at")
     @classmethod
@@ -125,6 +135,12 @@ class EventOut(Out):
     status: str
     allow_reentry: bool
     day_starts_at: time | None = None
+    hold_minutes: int = 10
+    currency: str = "EUR"
+    fee_cents: int = 0
+    group_min: int = 0
+    group_percent: int = 0
+    shop_limit: int = 0
 
 
 class TicketTypeIn(Body):
@@ -135,11 +151,25 @@ class TicketTypeIn(Body):
     valid_from: Moment | None = None
     valid_until: Moment | None = None
     """A type's own validity (a day pass); unset, its tickets follow the event's."""
+    quota: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    """At most this many of the type (0: only the event's capacity limits it)."""
+    early_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+    early_until: Moment | None = None
+    """The early-bird price applies until then."""
+    step_after: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    """Dynamic pricing: after each ``step_after`` sold, the price rises by ``step_cents``."""
+    step_cents: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+    public: bool = True
+    """On sale in the public shop; false for a guest list (comps) or a box-office-only type."""
+    gate_note: Annotated[str, StringConstraints(max_length=60)] = ""
+    """Shown at the gate with every ticket of the type, e.g. "ID required"."""
 
     @model_validator(mode="after")
     def _window(self) -> TicketTypeIn:
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
             raise ValueError("valid until must come after valid from")
+        if (self.early_price_cents is None) != (self.early_until is None):
+            raise ValueError("an early-bird price needs its end date, and the other way round")
         return self
 
     @field_validator("zones")
@@ -153,6 +183,13 @@ class TicketTypeIn(Body):
         return sorted(set(value))
 
 
+class TicketTypeChange(TicketTypeIn):
+    """``PATCH /events/{id}/ticket-types/{code}``: only the fields sent change."""
+
+    code: str | None = None  # type: ignore[assignment]
+    name: Text200 | None = None  # type: ignore[assignment]
+
+
 class TicketTypeOut(Out):
     id: int
     event_id: int
@@ -162,6 +199,58 @@ class TicketTypeOut(Out):
     price_cents: int
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    quota: int = 0
+    early_price_cents: int | None = None
+    early_until: datetime | None = None
+    step_after: int = 0
+    step_cents: int = 0
+    public: bool = True
+    gate_note: str = ""
+
+
+class TierPriceIn(Body):
+    tier: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    ticket_type: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+    price_cents: Annotated[int, Field(ge=0, le=100_000_000)]
+
+
+class TierPriceOut(Out):
+    tier: str
+    ticket_type: str
+    price_cents: int
+
+
+class PromoCodeIn(Body):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,32}$")]
+    kind: Literal["percent", "fixed"]
+    amount: Annotated[int, Field(ge=1, le=100_000_000)]
+    """Percent off (1-100), or minor units off each ticket."""
+    ticket_type: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")] | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
+    max_uses: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    """Orders that may use it (0: no limit)."""
+
+    @model_validator(mode="after")
+    def _sane(self) -> PromoCodeIn:
+        if self.kind == "percent" and self.amount > 100:
+            raise ValueError("a percent discount is at most 100")
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid until must come after valid from")
+        return self
+
+
+class PromoCodeOut(Out):
+    id: int
+    event_id: int
+    code: str
+    kind: str
+    amount: int
+    ticket_type: str | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    max_uses: int
+    used: int
 
 
 class OrderItemIn(Body):
@@ -182,6 +271,8 @@ class OrderIn(Body):
     buyer_name: Text200
     buyer_email: Annotated[str, StringConstraints(max_length=320)] = ""
     items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=1000)]
+    channel: Literal["organiser", "comp"] = "organiser"
+    """``comp``: complimentary tickets (a guest list), counted apart in the sales."""
 
     @model_validator(mode="after")
     def _not_too_many_tickets(self) -> OrderIn:
@@ -221,6 +312,17 @@ class OrderOut(Out):
     buyer_email: str
     created_at: datetime
     ticket_count: int = 0
+    status: str = "paid"
+    channel: str = "organiser"
+    currency: str = "EUR"
+    subtotal_cents: int = 0
+    discount_cents: int = 0
+    fees_cents: int = 0
+    total_cents: int = 0
+    payment_method: str = ""
+    payment_due: datetime | None = None
+    paid_at: datetime | None = None
+    promo_code: str | None = None
 
 
 class OrderDetail(OrderOut):
@@ -317,6 +419,8 @@ class ValidateOut(BaseModel):
     first_used_gate: str | None = None
     scan_id: str | None = None
     recorded: bool = False
+    type_note: str = ""
+    """The type's note for staff, e.g. "ID required"."""
 
 
 class ConflictOut(Out):
@@ -413,6 +517,8 @@ class HoldIn(Body):
 
     event_id: Id
     items: Annotated[list[HoldItemIn], Field(min_length=1, max_length=20)]
+    queue_ticket: Annotated[str, StringConstraints(max_length=200)] = ""
+    """The waiting room's signed ticket, for an event with a shop limit."""
 
     @model_validator(mode="after")
     def _one_per_seat(self) -> HoldIn:
@@ -426,11 +532,26 @@ class HoldIn(Body):
         return self
 
 
+class PricedLine(BaseModel):
+    """One ticket as priced, in minor units of ``currency``."""
+
+    ticket_type: str
+    seat_id: int | None = None
+    label: str
+    price_cents: int
+    discount_cents: int = 0
+    fee_cents: int = 0
+    attendee_name: str = ""
+
+
 class HoldOut(BaseModel):
     hold_id: str
     event_id: int
     expires_at: datetime
     items: list[HoldItemIn]
+    currency: str = "EUR"
+    lines: list[PricedLine] = []
+    """Each ticket's price as held (before a promo code; fees come at checkout)."""
 
 
 class PurchaseIn(Body):
@@ -441,3 +562,127 @@ class PurchaseIn(Body):
         list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=20)
     ] = []
     """A name per ticket, in the hold's order (the buyer's name where missing)."""
+    payment_method: Annotated[str, StringConstraints(max_length=20)] = "free"
+    """``free``, ``box_office`` or ``bank_transfer`` (what the server offers)."""
+    promo_code: Annotated[str, StringConstraints(max_length=32)] = ""
+
+
+class PurchaseOut(BaseModel):
+    """The order as bought: paid (tickets issued) or pending (seats kept until
+    ``payment_due``, no tickets yet)."""
+
+    order_id: int
+    reference: str
+    status: str
+    currency: str
+    lines: list[PricedLine]
+    subtotal_cents: int
+    discount_cents: int
+    fees_cents: int
+    total_cents: int
+    payment_method: str
+    payment_due: datetime | None = None
+    instructions: str
+    tickets: list[TicketOut] = []
+
+
+class DoorSaleIn(Body):
+    """A sale at the box office: money taken at the desk (cash or card, outside the
+    system), the tickets issued and, with ``admit``, the guests let in at once."""
+
+    event_id: Id
+    items: Annotated[list[HoldItemIn], Field(min_length=1, max_length=20)]
+    buyer_name: Text200
+    buyer_email: Annotated[str, StringConstraints(max_length=320)] = ""
+    payment: Literal["cash", "card", "comp"] = "cash"
+    admit: bool = True
+
+
+class DoorSaleOut(BaseModel):
+    order_id: int
+    currency: str
+    total_cents: int
+    tickets: list[TicketOut]
+    admissions: list[ValidateOut]
+
+
+class SalesRowOut(BaseModel):
+    day: str
+    ticket_type: str
+    section: str
+    channel: str
+    promo_code: str
+    tickets: int
+    revenue_cents: int
+    fees_cents: int
+
+
+class SalesOut(BaseModel):
+    """Tickets sold (issued, not refunded) and revenue (minor units, discounts off)."""
+
+    event_id: int
+    currency: str
+    tickets: int
+    revenue_cents: int
+    fees_cents: int
+    capacity: int
+    in_use: int
+    waitlist: int
+    pending_orders: int
+    by_day: dict[str, tuple[int, int]]
+    by_type: dict[str, tuple[int, int]]
+    by_section: dict[str, tuple[int, int]]
+    by_channel: dict[str, tuple[int, int]]
+    by_promo_code: dict[str, tuple[int, int]]
+    """Each: key -> (tickets, revenue in minor units)."""
+    rows: list[SalesRowOut]
+
+
+class QuoteIn(Body):
+    hold_id: Annotated[str, StringConstraints(min_length=8, max_length=32)]
+    promo_code: Annotated[str, StringConstraints(max_length=32)] = ""
+
+
+class QuoteOut(BaseModel):
+    currency: str
+    lines: list[PricedLine]
+    subtotal_cents: int
+    discount_cents: int
+    fees_cents: int
+    total_cents: int
+    promo_problem: str | None = None
+    payment_methods: list[str]
+
+
+class WaitlistIn(Body):
+    event_id: Id
+    ticket_type: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+    email: Annotated[str, StringConstraints(min_length=3, max_length=320)]
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    quantity: Annotated[int, Field(ge=1, le=10)] = 1
+
+
+class WaitlistOut(BaseModel):
+    token: str
+    event_id: int
+    ticket_type: str
+    quantity: int
+    status: str
+    position: int
+    """1: next to be offered."""
+    hold_id: str | None = None
+    offer_expires_at: datetime | None = None
+
+
+class QueueOut(BaseModel):
+    """A visitor's place in an event's waiting room; ``queue_ticket`` is signed, so the
+    place cannot be forged or swapped."""
+
+    queue_ticket: str
+    status: str
+    """waiting, admitted (may hold until ``shop_until``), done."""
+    position: int
+    """Visitors ahead (0 once admitted)."""
+    estimated_wait_seconds: int
+    shop_until: datetime | None = None
+    on_sale: datetime | None = None

@@ -154,6 +154,7 @@ def test_online_validation_uses_the_gate_decision(server: ServerHandle) -> None:
             "first_used_gate": None,
             "scan_id": None,
             "recorded": False,
+            "type_note": "",
         }
 
 

@@ -57,7 +57,126 @@ def _held(enrolled: Enrolled) -> dict[str, Any]:
     return {"json": {"hold_id": hold.json()["hold_id"], "buyer_name": "Buyer"}}
 
 
+def _quote(enrolled: Enrolled) -> dict[str, Any]:
+    return {"json": {"hold_id": _held(enrolled)["json"]["hold_id"]}}
+
+
+ANYONE_404 = {"none": 404, "bad": 404}
+"""A public route asked about something that is not there: the same answer for anyone,
+and no token asked for."""
+
+
 MATRIX: dict[tuple[str, str], Spec] = {
+    ("POST", "/tickets/quote"): ({"none": 200, "bad": 200}, 200, 200, _quote),
+    ("GET", "/shop/events/{event_id}/seat-map"): (
+        {"none": 200, "bad": 200},
+        200,
+        200,
+        lambda e: {"url": f"/shop/events/{e.event_id}/seat-map"},
+    ),
+    ("POST", "/shop/waitlist"): (
+        {"none": 409, "bad": 409},
+        409,
+        409,
+        lambda e: {
+            "json": {"event_id": e.event_id, "ticket_type": "GA", "email": "w@example.org"}
+        },
+    ),  # tickets are still available: refused alike for anyone, no token asked
+    ("GET", "/shop/waitlist/{token}"): (
+        ANYONE_404,
+        404,
+        404,
+        lambda e: {"url": "/shop/waitlist/not-a-place-token"},
+    ),
+    ("DELETE", "/shop/waitlist/{token}"): (
+        ANYONE_404,
+        404,
+        404,
+        lambda e: {"url": "/shop/waitlist/not-a-place-token"},
+    ),
+    ("POST", "/shop/events/{event_id}/queue"): (
+        ANYONE_404,
+        404,
+        404,
+        lambda e: {"url": f"/shop/events/{e.event_id}/queue"},
+    ),  # this event has no waiting room
+    ("GET", "/shop/queue/{ticket}"): (
+        ANYONE_404,
+        404,
+        404,
+        lambda e: {"url": "/shop/queue/forged.ticket"},
+    ),
+    ("DELETE", "/shop/queue/{ticket}"): (
+        ANYONE_404,
+        404,
+        404,
+        lambda e: {"url": "/shop/queue/forged.ticket"},
+    ),
+    ("PATCH", "/events/{event_id}/ticket-types/{code}"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {
+            "url": f"/events/{e.event_id}/ticket-types/GA",
+            "json": {"gate_note": "Wristband"},
+        },
+    ),
+    ("PUT", "/events/{event_id}/tier-prices"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {
+            "url": f"/events/{e.event_id}/tier-prices",
+            "json": {"tier": "standard", "ticket_type": "GA", "price_cents": 100},
+        },
+    ),
+    ("GET", "/events/{event_id}/tier-prices"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/tier-prices"},
+    ),
+    ("POST", "/events/{event_id}/promo-codes"): (
+        ADMIN_ONLY,
+        0,
+        201,
+        lambda e: {
+            "url": f"/events/{e.event_id}/promo-codes",
+            "json": {"code": "AUTHZ", "kind": "percent", "amount": 10},
+        },
+    ),
+    ("GET", "/events/{event_id}/promo-codes"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/promo-codes"},
+    ),
+    ("POST", "/orders/{order_id}/payment"): (
+        ADMIN_ONLY,
+        0,
+        409,
+        lambda e: {"url": f"/orders/{e.order_id}/payment"},
+    ),  # the admin gets through: the organiser's order was never awaiting payment
+    ("POST", "/box-office/sales"): (
+        ADMIN_ONLY,
+        0,
+        201,
+        lambda e: {
+            "json": {"event_id": e.event_id, "items": [{"ticket_type": "GA"}], "buyer_name": "D"}
+        },
+    ),
+    ("GET", "/events/{event_id}/sales"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/sales"},
+    ),
+    ("GET", "/events/{event_id}/sales.csv"): (
+        ADMIN_ONLY,
+        0,
+        200,
+        lambda e: {"url": f"/events/{e.event_id}/sales.csv"},
+    ),
     ("POST", "/tickets/hold"): (
         PUBLIC,
         201,
@@ -316,6 +435,14 @@ NOT_EVENT_SCOPED = {
     ("GET", "/keys"),  # issuing keys sign every event's tickets
     ("POST", "/tickets/hold"),  # public: any buyer, for any event on sale
     ("POST", "/tickets/purchase"),  # public: whoever holds the hold's token
+    ("POST", "/tickets/quote"),  # public: whoever holds the hold's token
+    ("GET", "/shop/events/{event_id}/seat-map"),  # public: seat statuses of events on sale
+    ("POST", "/shop/waitlist"),  # public: anyone may wait for any event on sale
+    ("GET", "/shop/waitlist/{token}"),  # public: the place's own token is the claim
+    ("DELETE", "/shop/waitlist/{token}"),
+    ("POST", "/shop/events/{event_id}/queue"),  # public: anyone may queue
+    ("GET", "/shop/queue/{ticket}"),  # public: the signed queue ticket is the claim
+    ("DELETE", "/shop/queue/{ticket}"),
 }
 
 

@@ -42,7 +42,8 @@ def seated_event(server: ServerHandle) -> tuple[int, dict[int, tuple[str, int]]]
             },
         ).raise_for_status()
         event = admin.post(
-            "/events", json={"name": "Drop", "venue_id": venue["id"], "timezone": "UTC"}
+            "/events",
+            json={"name": "Drop", "venue_id": venue["id"], "timezone": "UTC", "status": "on_sale"},
         ).json()
         admin.post(
             f"/events/{event['id']}/ticket-types", json={"code": "SEAT", "name": "Seat"}

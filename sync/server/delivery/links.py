@@ -34,20 +34,31 @@ def link_secret(keys_dir: Path) -> bytes:
         return secret
 
 
-def _mac(secret: bytes, ticket_id: str) -> str:
-    digest = hmac.new(secret, b"ticket-page:" + ticket_id.encode(), hashlib.sha256).digest()
+def _mac(secret: bytes, purpose: str, value: str) -> str:
+    digest = hmac.new(secret, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
+def signed(secret: bytes, purpose: str, value: str) -> str:
+    """``value.MAC``: the MAC binds the value to its purpose, so a token made for one
+    thing (a ticket page) is never good for another (a place in the queue)."""
+    return f"{value}.{_mac(secret, purpose, value)}"
+
+
+def value_of(secret: bytes, purpose: str, token: str) -> str | None:
+    """The value a token carries, or None when the token was not made here for it."""
+    value, _, mac = token.rpartition(".")
+    if not value or len(token) > 100:
+        return None
+    if not hmac.compare_digest(mac.encode(), _mac(secret, purpose, value).encode()):
+        return None
+    return value
+
+
 def ticket_token(secret: bytes, ticket_id: str) -> str:
-    return f"{ticket_id}.{_mac(secret, ticket_id)}"
+    return signed(secret, "ticket-page", ticket_id)
 
 
 def ticket_of_token(secret: bytes, token: str) -> str | None:
     """The ticket id a token is for, or None when the token was not made here."""
-    ticket_id, _, mac = token.rpartition(".")
-    if not ticket_id or len(token) > 100:
-        return None
-    if not hmac.compare_digest(mac.encode(), _mac(secret, ticket_id).encode()):
-        return None
-    return ticket_id
+    return value_of(secret, "ticket-page", token)

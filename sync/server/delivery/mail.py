@@ -88,6 +88,19 @@ def _seat(ticket: PrintableTicket, words: dict[str, str]) -> str:
     return words["seat"].format(section=ticket.section, row=ticket.row, number=ticket.number)
 
 
+def notice_message(
+    subject: str, body: str, name: str, recipient: str, sender: str, message_id: str
+) -> EmailMessage:
+    """A plain-text notice: payment instructions, a waitlist offer."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = formataddr((name, recipient))
+    message["Message-ID"] = message_id
+    message.set_content(body)
+    return message
+
+
 def confirmation_message(confirmation: Confirmation, sender: str) -> EmailMessage:
     words = WORDS[confirmation.language]
     first = confirmation.live[0] if confirmation.live else None

@@ -4,7 +4,9 @@ Thin: each route checks who is calling and hands over to ``services.catalog``.""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from sync.server.deps import Admin, AnyPrincipal, IdPath, State
 from sync.server.schemas import (
@@ -12,15 +14,20 @@ from sync.server.schemas import (
     EventChange,
     EventIn,
     EventOut,
+    PromoCodeIn,
+    PromoCodeOut,
     SeatMap,
     SectionIn,
     SectionOut,
+    TicketTypeChange,
     TicketTypeIn,
     TicketTypeOut,
+    TierPriceIn,
+    TierPriceOut,
     VenueIn,
     VenueOut,
 )
-from sync.server.services import catalog
+from sync.server.services import catalog, prices
 
 router = APIRouter()
 
@@ -97,3 +104,42 @@ def availability(event_id: IdPath, state: State, _: Admin) -> Availability:
 @router.get("/events/{event_id}/seat-map", response_model=SeatMap, tags=["events"])
 def seat_map(event_id: IdPath, state: State, _: Admin) -> SeatMap:
     return catalog.seat_map(state, event_id)
+
+
+TypeCode = Annotated[str, Path(pattern=r"^[A-Z0-9_-]{1,16}$")]
+
+
+@router.patch(
+    "/events/{event_id}/ticket-types/{code}", response_model=TicketTypeOut, tags=["events"]
+)
+def update_ticket_type(
+    event_id: IdPath, code: TypeCode, body: TicketTypeChange, state: State, _: Admin
+) -> TicketTypeOut:
+    """Change a type's prices, quota, dates or gate note (only the fields sent)."""
+    return catalog.update_ticket_type(state, event_id, code, body.model_dump(exclude_unset=True))
+
+
+@router.put("/events/{event_id}/tier-prices", response_model=TierPriceOut, tags=["pricing"])
+def set_tier_price(event_id: IdPath, body: TierPriceIn, state: State, _: Admin) -> TierPriceOut:
+    """A ticket type's price in the sections of one pricing tier."""
+    return prices.set_tier_price(state, event_id, body)
+
+
+@router.get("/events/{event_id}/tier-prices", response_model=list[TierPriceOut], tags=["pricing"])
+def tier_prices(event_id: IdPath, state: State, _: Admin) -> list[TierPriceOut]:
+    return prices.tier_prices(state, event_id)
+
+
+@router.post(
+    "/events/{event_id}/promo-codes",
+    response_model=PromoCodeOut,
+    status_code=201,
+    tags=["pricing"],
+)
+def create_promo(event_id: IdPath, body: PromoCodeIn, state: State, _: Admin) -> PromoCodeOut:
+    return prices.create_promo(state, event_id, body)
+
+
+@router.get("/events/{event_id}/promo-codes", response_model=list[PromoCodeOut], tags=["pricing"])
+def promo_codes(event_id: IdPath, state: State, _: Admin) -> list[PromoCodeOut]:
+    return prices.promos(state, event_id)

@@ -10,15 +10,20 @@ from fastapi import APIRouter, Query, Response
 
 from sync.server.deps import Admin, IdPath, State, TicketIdPath
 from sync.server.schemas import (
+    DoorSaleIn,
+    DoorSaleOut,
     OrderDetail,
     OrderIn,
     OrderOut,
+    PurchaseOut,
     RefundIn,
+    SalesOut,
+    SalesRowOut,
     TicketOut,
     TicketQR,
     TransferIn,
 )
-from sync.server.services import delivery, orders
+from sync.server.services import delivery, orders, sales, sales_report
 
 router = APIRouter()
 
@@ -27,6 +32,58 @@ router = APIRouter()
 def create_order(body: OrderIn, state: State, _: Admin) -> OrderDetail:
     """Issue an order's tickets: one item per seat or holder, or ``quantity`` for bulk."""
     return orders.create_order(state, body)
+
+
+@router.post("/orders/{order_id}/payment", response_model=PurchaseOut, tags=["orders"])
+def mark_paid(order_id: IdPath, state: State, _: Admin) -> PurchaseOut:
+    """The money for a pending order arrived (box office, bank transfer): its tickets
+    are issued and mailed.  410 when it lapsed unpaid first."""
+    return sales.mark_paid(state, order_id)
+
+
+@router.post("/box-office/sales", response_model=DoorSaleOut, status_code=201, tags=["orders"])
+def sell_at_door(body: DoorSaleIn, state: State, _: Admin) -> DoorSaleOut:
+    """Sell at the door (money taken at the desk) and, with ``admit``, let the guests
+    in at once through the same check path as the kiosks."""
+    return sales.sell_at_door(state, body)
+
+
+@router.get("/events/{event_id}/sales", response_model=SalesOut, tags=["reports"])
+def sales_figures(event_id: IdPath, state: State, _: Admin) -> SalesOut:
+    """Sold and revenue by day, type, section, channel and promo code; capacity used,
+    orders awaiting payment, the waitlist's length."""
+    figures = sales_report.report(state, event_id)
+    return SalesOut(
+        event_id=figures.event_id,
+        currency=figures.currency,
+        tickets=figures.tickets,
+        revenue_cents=figures.revenue_cents,
+        fees_cents=figures.fees_cents,
+        capacity=figures.capacity,
+        in_use=figures.in_use,
+        waitlist=figures.waitlist,
+        pending_orders=figures.pending_orders,
+        by_day=figures.by("day"),
+        by_type=figures.by("ticket_type"),
+        by_section=figures.by("section"),
+        by_channel=figures.by("channel"),
+        by_promo_code=figures.by("promo_code"),
+        rows=[SalesRowOut.model_validate(row, from_attributes=True) for row in figures.rows],
+    )
+
+
+@router.get(
+    "/events/{event_id}/sales.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+    tags=["reports"],
+)
+def sales_csv(event_id: IdPath, state: State, _: Admin) -> Response:
+    return Response(
+        sales_report.report_csv(state, event_id),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="sales-event-{event_id}.csv"'},
+    )
 
 
 @router.get("/orders", response_model=list[OrderOut], tags=["orders"])

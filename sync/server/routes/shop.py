@@ -1,25 +1,91 @@
-"""Selling to buyers: hold seats, then buy them.  No login: a hold's token is the
-buyer's claim on it.  Thin: each route hands over to ``services.sales``."""
+"""Selling to buyers: the public shop's API.  No login: a hold's token is the buyer's
+claim on it, a queue ticket is signed, a waitlist place has its own token.  Thin:
+each route hands over to the services."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from sync.server.deps import State
-from sync.server.schemas import HoldIn, HoldOut, OrderDetail, PurchaseIn
-from sync.server.services import sales
+from fastapi import APIRouter, Path, Response
+
+from sync.server.deps import IdPath, State
+from sync.server.schemas import (
+    HoldIn,
+    HoldOut,
+    PurchaseIn,
+    PurchaseOut,
+    QueueOut,
+    QuoteIn,
+    QuoteOut,
+    SeatMap,
+    WaitlistIn,
+    WaitlistOut,
+)
+from sync.server.services import sales, shop, waiting_room, waitlist
 
 router = APIRouter()
+Token = Annotated[str, Path(min_length=8, max_length=100)]
 
 
 @router.post("/tickets/hold", response_model=HoldOut, status_code=201, tags=["selling"])
 def hold(body: HoldIn, state: State) -> HoldOut:
-    """Keep seats (or a quantity of a general-admission type) for ten minutes; the
-    answer's ``hold_id`` buys them with ``POST /tickets/purchase``."""
+    """Keep seats (or a quantity of a general-admission type) for the event's hold
+    time, each at the price shown now; the answer's ``hold_id`` buys them with
+    ``POST /tickets/purchase``.  An event with a waiting room wants the buyer's
+    admitted ``queue_ticket``."""
     return sales.hold(state, body)
 
 
-@router.post("/tickets/purchase", response_model=OrderDetail, status_code=201, tags=["selling"])
-def purchase(body: PurchaseIn, state: State) -> OrderDetail:
-    """Turn a live hold into an order with its signed tickets (free tickets so far)."""
+@router.post("/tickets/quote", response_model=QuoteOut, tags=["selling"])
+def quote(body: QuoteIn, state: State) -> QuoteOut:
+    """What a live hold costs with a promo code, fees included, and the ways to pay."""
+    return sales.quote(state, body)
+
+
+@router.post("/tickets/purchase", response_model=PurchaseOut, status_code=201, tags=["selling"])
+def purchase(body: PurchaseIn, state: State) -> PurchaseOut:
+    """Turn a live hold into an order: paid at once (free) with its signed tickets, or
+    pending (box office, bank transfer) with no tickets until it is marked paid."""
     return sales.purchase(state, body)
+
+
+@router.get("/shop/events/{event_id}/seat-map", response_model=SeatMap, tags=["selling"])
+def seat_map(event_id: IdPath, state: State) -> SeatMap:
+    """Seats free, held and sold, for an event on sale (never who holds them)."""
+    return shop.public_seat_map(state, event_id)
+
+
+@router.post("/shop/waitlist", response_model=WaitlistOut, status_code=201, tags=["selling"])
+def join_waitlist(body: WaitlistIn, state: State) -> WaitlistOut:
+    """Wait for a sold-out type: freed places are offered in turn, by e-mail."""
+    return waitlist.join(state, body)
+
+
+@router.get("/shop/waitlist/{token}", response_model=WaitlistOut, tags=["selling"])
+def waitlist_place(token: Token, state: State) -> WaitlistOut:
+    return waitlist.status(state, token)
+
+
+@router.delete("/shop/waitlist/{token}", response_model=WaitlistOut, tags=["selling"])
+def leave_waitlist(token: Token, state: State) -> WaitlistOut:
+    return waitlist.leave(state, token)
+
+
+@router.post(
+    "/shop/events/{event_id}/queue", response_model=QueueOut, status_code=201, tags=["selling"]
+)
+def join_queue(event_id: IdPath, state: State) -> QueueOut:
+    """Enter an event's waiting room: a signed queue ticket, a place, a wait."""
+    return waiting_room.join(state, event_id)
+
+
+@router.get("/shop/queue/{ticket}", response_model=QueueOut, tags=["selling"])
+def queue_place(ticket: Token, state: State) -> QueueOut:
+    return waiting_room.status(state, ticket)
+
+
+@router.delete("/shop/queue/{ticket}", status_code=204, tags=["selling"])
+def leave_queue(ticket: Token, state: State) -> Response:
+    """Done shopping: the place in the shop goes to the next visitor."""
+    waiting_room.leave(state, ticket)
+    return Response(status_code=204)

@@ -22,7 +22,7 @@ from scanner.manifest import EventRecord, Revocation, TicketRecord
 from scanner.state import ScanEvent
 from sync.server import changes
 from sync.server.ingest import ingest, store_scans
-from sync.server.models import AuditEntry, Event, Scan, SigningKey, Ticket
+from sync.server.models import AuditEntry, Event, Scan, SigningKey, Ticket, TicketType
 from sync.server.principals import Principal
 from sync.server.schemas import ValidateIn, ValidateOut
 from sync.server.shapes import event_data, scan_event, ticket_data
@@ -90,6 +90,14 @@ class OnlineCheckProvider:
         rows = self.session.scalars(select(Scan).where(Scan.ticket_id == ticket_id))
         return [scan_event(row) for row in rows if row.event_id in self.event_ids]
 
+    def type_note(self, event_id: int, ticket_type: str) -> str:
+        note = self.session.scalar(
+            select(TicketType.gate_note).where(
+                TicketType.event_id == event_id, TicketType.code == ticket_type
+            )
+        )
+        return note or ""
+
 
 def validate(state: ServerState, principal: Principal, body: ValidateIn) -> ValidateOut:
     """Judge a code online through the kiosk's own check path.
@@ -110,24 +118,64 @@ def validate(state: ServerState, principal: Principal, body: ValidateIn) -> Vali
         out = _answer(checked, principal)
         if principal.device_id is not None:
             gate_name = body.gate or principal.gate or principal.name
-            # Another event's ticket is recorded without its ids, as ingest would refuse
-            # the kiosk's own copy: it must not mark a guest of that event as seen.
-            claims = checked.claims if out.ticket_id is not None else None
-            scan = ScanEventWire(
-                scan_id=uuid.uuid4().hex,
-                ticket_id=claims.ticket_hex if claims else None,
-                event_id=claims.event_id if claims else None,
-                device_id=principal.device_id,
-                gate=gate_name[:200] or "online",
-                zone=checkpoint.zone,
-                direction=str(checkpoint.direction),  # type: ignore[arg-type]
-                scanned_at=now,
-                verdict=str(out.kind),
-                reason=out.reason[:200],
-            )
-            store_scans(session, [scan], origin_device=principal.device_id)
-            out = out.model_copy(update={"scan_id": scan.scan_id, "recorded": True})
+            out = _record(session, checked, out, checkpoint, principal.device_id, gate_name, now)
         return out
+
+
+BOX_OFFICE_DEVICE = "box-office"
+"""The device id the box office's admissions are recorded under (no kiosk has it)."""
+
+
+def admit_at_desk(
+    session: Session, codes: list[str], event_id: int, gate: str
+) -> list[ValidateOut]:
+    """Admit tickets sold at the door through the one check path, in the caller's
+    transaction (the sale's): recorded as scans at ``gate``, so the gate dashboard
+    counts them and every kiosk knows the guest is inside."""
+    now = datetime.now(UTC)
+    changes.lock(session)
+    checkpoint = preset("entry")
+    provider = OnlineCheckProvider(session, {event_id})
+    answers = []
+    for code in codes:
+        checked = provider.check(code, checkpoint, now)
+        out = ValidateOut(
+            kind=checked.kind,
+            reason=checked.reason,
+            ticket_id=checked.ticket_id,
+            type_note=checked.type_note,
+        )
+        answers.append(_record(session, checked, out, checkpoint, BOX_OFFICE_DEVICE, gate, now))
+    return answers
+
+
+def _record(
+    session: Session,
+    checked: CheckResult,
+    out: ValidateOut,
+    checkpoint: Checkpoint,
+    device_id: str,
+    gate_name: str,
+    now: datetime,
+) -> ValidateOut:
+    """Store a check as a scan (it syncs to the kiosks like theirs)."""
+    # Another event's ticket is recorded without its ids, as ingest would refuse
+    # the kiosk's own copy: it must not mark a guest of that event as seen.
+    claims = checked.claims if out.ticket_id is not None else None
+    scan = ScanEventWire(
+        scan_id=uuid.uuid4().hex,
+        ticket_id=claims.ticket_hex if claims else None,
+        event_id=claims.event_id if claims else None,
+        device_id=device_id,
+        gate=gate_name[:200] or "online",
+        zone=checkpoint.zone,
+        direction=str(checkpoint.direction),  # type: ignore[arg-type]
+        scanned_at=now,
+        verdict=str(out.kind),
+        reason=out.reason[:200],
+    )
+    store_scans(session, [scan], origin_device=device_id)
+    return out.model_copy(update={"scan_id": scan.scan_id, "recorded": True})
 
 
 def _answer(checked: CheckResult, principal: Principal) -> ValidateOut:
@@ -147,6 +195,7 @@ def _answer(checked: CheckResult, principal: Principal) -> ValidateOut:
         accessible=claims.accessible,
         first_used_at=first.scanned_at if first else None,
         first_used_gate=first.gate if first else None,
+        type_note=checked.type_note,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.server import changes, issuing
-from sync.server.errors import Forbidden, Invalid, Refused
+from sync.server.errors import Forbidden, Invalid, NotFound, Refused
 from sync.server.ingest import refresh_conflicts
 from sync.server.lookups import require_event, require_venue
 from sync.server.models import Event, Scan, Seat, Section, Ticket, TicketType, Venue, utcnow
@@ -207,21 +207,48 @@ def create_ticket_type(state: ServerState, event_id: int, body: TicketTypeIn) ->
         ):
             raise Refused(f"event {event_id} already has ticket type {body.code}")
         ticket_type = TicketType(
-            event_id=event_id,
-            code=body.code,
-            name=body.name,
-            zones=",".join(body.zones),
-            price_cents=body.price_cents,
-            valid_from=body.valid_from,
-            valid_until=body.valid_until,
+            event_id=event_id, zones=",".join(body.zones), **body.model_dump(exclude={"zones"})
         )
         session.add(ticket_type)
         session.flush()
-        data = TicketTypeData(event_id=event_id, code=body.code, name=body.name, zones=body.zones)
-        changes.record(
-            session,
-            [changes.NewChange("ticket_type", event_id, body.code, data.model_dump(mode="json"))],
+        changes.record(session, [ticket_type_change(ticket_type)])
+        return TicketTypeOut.model_validate(ticket_type)
+
+
+def ticket_type_change(ticket_type: TicketType) -> changes.NewChange:
+    """What kiosks learn of a type: its name, zones and the note their detail line shows."""
+    data = TicketTypeData(
+        event_id=ticket_type.event_id,
+        code=ticket_type.code,
+        name=ticket_type.name,
+        zones=[z for z in ticket_type.zones.split(",") if z],
+        gate_note=ticket_type.gate_note,
+    )
+    return changes.NewChange(
+        "ticket_type", ticket_type.event_id, ticket_type.code, data.model_dump(mode="json")
+    )
+
+
+def update_ticket_type(
+    state: ServerState, event_id: int, code: str, sent: dict[str, Any]
+) -> TicketTypeOut:
+    """Change the fields in ``sent`` (prices, quota, dates, note); the code stays.
+    Tickets already sold keep what they were sold with."""
+    with state.db.write() as session:
+        require_event(session, event_id)
+        ticket_type = session.scalar(
+            select(TicketType).where(TicketType.event_id == event_id, TicketType.code == code)
         )
+        if ticket_type is None:
+            raise NotFound(f"event {event_id} has no ticket type {code}")
+        sent = dict(sent)
+        sent.pop("code", None)
+        if "zones" in sent:
+            sent["zones"] = ",".join(sent["zones"])
+        for field, value in sent.items():
+            setattr(ticket_type, field, value)
+        session.flush()
+        changes.record(session, [ticket_type_change(ticket_type)])
         return TicketTypeOut.model_validate(ticket_type)
 
 

@@ -12,7 +12,7 @@ from sync.server import issuing
 from sync.server.delivery import qr
 from sync.server.errors import Gone, Invalid
 from sync.server.lookups import require_event, require_order, require_ticket
-from sync.server.models import Order, Scan, Ticket
+from sync.server.models import Order, Scan, Ticket, utcnow
 from sync.server.schemas import (
     MAX_ORDER_TICKETS,
     OrderDetail,
@@ -54,7 +54,15 @@ def create_order(state: ServerState, body: OrderIn, *, in_parts: bool = False) -
         raise Invalid("an item with a seat_id is one ticket: quantity must be 1")
     with state.db.write() as session:
         event = require_event(session, body.event_id)
-        order = Order(event_id=event.id, buyer_name=body.buyer_name, buyer_email=body.buyer_email)
+        order = Order(
+            event_id=event.id,
+            buyer_name=body.buyer_name,
+            buyer_email=body.buyer_email,
+            channel=body.channel,
+            currency=event.currency,
+            payment_method="comp" if body.channel == "comp" else "",
+            paid_at=utcnow(),
+        )
         session.add(order)
         session.flush()
         requests = [

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from sync.config import ServerConfig
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CONFIRMATION = "order_confirmation"
 TRANSFER = "ticket_transfer"
+NOTICE = "notice"
 LEASE = timedelta(minutes=5)
 BULK_SETTLE = timedelta(seconds=30)
 """A confirmation waits this long after the last part of an order issued in parts."""
@@ -98,6 +99,36 @@ def queue_transfer(
         recipient=address,
         recipient_name=name,
         language=language,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+        message_id=mail.new_message_id(config),
+    )
+    session.add(row)
+    return row
+
+
+def queue_notice(
+    session: Session,
+    *,
+    recipient: str,
+    name: str,
+    subject: str,
+    body: str,
+    config: ServerConfig,
+    order_id: int | None = None,
+) -> OutboxMail | None:
+    """Queue a plain-text notice in the caller's transaction (None without an address)."""
+    if not recipient:
+        return None
+    row = OutboxMail(
+        kind=NOTICE,
+        order_id=order_id,
+        recipient=recipient,
+        recipient_name=name,
+        subject=subject[:200],
+        body=body,
+        language=config.mail_language,
         status="pending",
         attempts=0,
         next_attempt_at=utcnow(),
@@ -201,6 +232,16 @@ def _draft(state: ServerState, row_id: int) -> _Draft | None:
         row = session.get(OutboxMail, row_id)
         if row is None or row.status != "sending":
             return None
+        if row.kind == NOTICE:
+            message = mail.notice_message(
+                row.subject or "",
+                row.body or "",
+                row.recipient_name,
+                row.recipient,
+                mail.sender_of(config),
+                row.message_id,
+            )
+            return _Draft(message, {}, row.recipient)
         order = session.get(Order, row.order_id)
         assert order is not None
         event = session.get(Event, order.event_id)
@@ -238,6 +279,8 @@ def _draft(state: ServerState, row_id: int) -> _Draft | None:
 
 
 def _scope(row: OutboxMail) -> ColumnElement[bool]:
+    if row.kind == NOTICE:
+        return false()  # a notice's text is fixed: no ticket to re-read
     if row.ticket_id is not None:
         return Ticket.ticket_id == row.ticket_id
     return Ticket.order_id == row.order_id

@@ -1,0 +1,190 @@
+"""What the public shop shows: events on sale, their prices by type and section tier,
+what is left, and the seat map (seat statuses only: never who bought or holds one).
+
+Read-only and public: everything here is what any visitor may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.server import issuing
+from sync.server.errors import NotFound
+from sync.server.models import Event, Hold, HoldItem, Seat, Section, Venue, utcnow
+from sync.server.pricing import money
+from sync.server.schemas import SeatMap
+from sync.server.services import catalog, sales, waitlist
+from sync.server.state import ServerState
+
+
+@dataclass(frozen=True, slots=True)
+class TypeOffer:
+    code: str
+    name: str
+    price_cents: int
+    """The price of the next ticket now (list, early bird, step)."""
+    price: str
+    tier_prices: dict[str, str]
+    early_until: datetime | None
+    next_step: str | None
+    """"Price rises by 5.00 EUR after 12 more sold": dynamic pricing is never silent."""
+    left: int | None
+    """Tickets left of the type (None: only the event's capacity limits it)."""
+    sold_out: bool
+    gate_note: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventOffer:
+    id: int
+    name: str
+    starts_at: datetime | None
+    timezone: str
+    venue: str
+    status: str
+    on_sale: datetime | None
+    currency: str
+    hold_minutes: int
+    shop_limit: int
+    fee: str | None
+    group: str | None
+    types: list[TypeOffer] = field(default_factory=list)
+    left: int | None = None
+    waitlist: int = 0
+    seated: bool = False
+    """Buyers choose seats on the map (the venue has seats), else a quantity."""
+
+    @property
+    def sold_out(self) -> bool:
+        return self.left == 0 or all(t.sold_out for t in self.types)
+
+
+def _venue_name(session: Session, event: Event) -> str:
+    venue = session.get(Venue, event.venue_id) if event.venue_id else None
+    return venue.name if venue else ""
+
+
+def public_events(state: ServerState) -> list[EventOffer]:
+    with state.db.read() as session:
+        events = session.scalars(
+            select(Event).where(Event.status.in_(sales.SELLING)).order_by(Event.starts_at, Event.id)
+        ).all()
+        return [_offer(session, event, utcnow()) for event in events]
+
+
+def event_offer(state: ServerState, event_id: int) -> EventOffer:
+    with state.db.read() as session:
+        event = session.get(Event, event_id)
+        if event is None or event.status not in sales.SELLING:
+            raise NotFound("this event is not on sale")
+        return _offer(session, event, utcnow())
+
+
+def _offer(session: Session, event: Event, now: datetime) -> EventOffer:
+    gone = sales.stock(session, event.id, now)
+    left_event = max(0, event.capacity - gone.in_use()) if event.capacity else None
+    seats_total = 0
+    if event.venue_id is not None:
+        seats_total = len(
+            session.scalars(
+                select(Seat.id)
+                .join(Section, Section.id == Seat.section_id)
+                .where(Section.venue_id == event.venue_id)
+            ).all()
+        )
+        if seats_total:
+            free = seats_total - len(
+                issuing.seats_taken(session, event.id) | issuing.seats_held(session, event.id, now)
+            )
+            left_event = free if left_event is None else min(left_event, free)
+    types = []
+    for ticket_type, price_rules in sales.rules(session, event.id).values():
+        if not ticket_type.public:
+            continue
+        left = left_event
+        if ticket_type.quota:
+            type_left = max(0, ticket_type.quota - gone.in_use(ticket_type.code))
+            left = type_left if left is None else min(left, type_left)
+        sold = gone.sold[ticket_type.code]
+        price = price_rules.unit_price(None, sold, now)
+        step = price_rules.next_step(sold)
+        types.append(
+            TypeOffer(
+                code=ticket_type.code,
+                name=ticket_type.name,
+                price_cents=price,
+                price=money(price, event.currency),
+                tier_prices={
+                    tier: money(price_rules.unit_price(tier, sold, now), event.currency)
+                    for tier in sorted(price_rules.tier_prices)
+                },
+                early_until=ticket_type.early_until if price_rules.early(now) else None,
+                next_step=(
+                    f"the price rises by {money(step[1], event.currency)} after {step[0]} more sold"
+                    if step
+                    else None
+                ),
+                left=left,
+                sold_out=left == 0,
+                gate_note=ticket_type.gate_note,
+            )
+        )
+    return EventOffer(
+        id=event.id,
+        name=event.name,
+        starts_at=event.starts_at,
+        timezone=event.timezone,
+        venue=_venue_name(session, event),
+        status=event.status,
+        on_sale=event.on_sale,
+        currency=event.currency,
+        hold_minutes=event.hold_minutes,
+        shop_limit=event.shop_limit,
+        fee=money(event.fee_cents, event.currency) if event.fee_cents else None,
+        group=(
+            f"{event.group_percent}% off each ticket from {event.group_min} tickets"
+            if event.group_min and event.group_percent
+            else None
+        ),
+        types=types,
+        left=left_event,
+        waitlist=waitlist.waiting_count(session, event.id),
+        seated=seats_total > 0,
+    )
+
+
+def public_seat_map(state: ServerState, event_id: int) -> SeatMap:
+    event_offer(state, event_id)  # on sale, or NotFound
+    return catalog.seat_map(state, event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldSeat:
+    seat_id: int | None
+    ticket_type: str
+    label: str
+    price_cents: int
+
+
+def held_items(state: ServerState, hold_id: str) -> tuple[int, datetime, str, list[HeldSeat]]:
+    """A hold's event, expiry, status and lines, for the checkout page."""
+    with state.db.read() as session:
+        held = session.get(Hold, hold_id)
+        if held is None:
+            raise NotFound("no such hold: choose your seats again")
+        items = session.scalars(
+            select(HoldItem).where(HoldItem.hold_id == hold_id).order_by(HoldItem.id)
+        ).all()
+        status = held.status
+        if status == "active" and held.expires_at <= utcnow():
+            status = "expired"
+        return (
+            held.event_id,
+            held.expires_at,
+            status,
+            [HeldSeat(i.seat_id, i.ticket_type, i.label, i.price_cents) for i in items],
+        )
