@@ -73,7 +73,7 @@ class BoxOffice:
 
     def offered(self, total_cents: int, event: Event, now: datetime) -> bool:
         due = self.due(event, now)
-        return total_cents > 0 and due is not None and due > now + timedelta(hours=1)
+        return total_cents > 0 and due is not None and due > now
 
     def due(self, event: Event, now: datetime) -> datetime | None:
         return _before_start(event, now + timedelta(days=self.days), timedelta(0))
@@ -97,12 +97,7 @@ class BankTransfer:
 
     def offered(self, total_cents: int, event: Event, now: datetime) -> bool:
         due = self.due(event, now)
-        return (
-            total_cents > 0
-            and bool(self.account)
-            and due is not None
-            and due > now + timedelta(days=1)
-        )
+        return total_cents > 0 and bool(self.account) and due is not None and due > now
 
     def due(self, event: Event, now: datetime) -> datetime | None:
         return _before_start(event, now + timedelta(days=self.days), timedelta(days=1))

@@ -6,8 +6,9 @@ float.  The rules, in the order they apply to one ticket:
 1. the **list price**: the ticket type's price, or its price in the seat's section
    tier where the organiser set one (front stalls dearer than the balcony);
 2. the **early-bird price**, where set, replaces it until ``early_until``;
-3. **dynamic pricing**: after every ``step_after`` tickets of the type sold, the price
-   rises by ``step_cents`` (the shop shows the next step, so it never rises silently);
+3. **dynamic pricing**: after every ``step_after`` tickets of the type sold (or held:
+   a hundred buyers holding at once cannot all have the old price), the price rises by
+   ``step_cents`` (the shop shows the next step, so it never rises silently);
 4. a **discount**: the group discount (``group_percent`` off each ticket from
    ``group_min`` tickets in one order) or a promo code, whichever takes more off that
    ticket (they do not stack);

@@ -501,6 +501,8 @@ class Doors(BaseModel):
     conflicts: int
     recent_conflicts: list[ConflictOut]
     kiosks: list[DeviceOut]
+    door_sales: int = 0
+    """Tickets sold at the box office (still valid)."""
 
 
 # --- selling ------------------------------------------------------------------------

@@ -78,9 +78,7 @@ MATRIX: dict[tuple[str, str], Spec] = {
         {"none": 409, "bad": 409},
         409,
         409,
-        lambda e: {
-            "json": {"event_id": e.event_id, "ticket_type": "GA", "email": "w@example.org"}
-        },
+        lambda e: {"json": {"event_id": e.event_id, "ticket_type": "GA", "email": "w@example.org"}},
     ),  # tickets are still available: refused alike for anyone, no token asked
     ("GET", "/shop/waitlist/{token}"): (
         ANYONE_404,

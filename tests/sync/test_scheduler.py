@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from scanner import Gate, Mode, preset
@@ -11,15 +10,7 @@ from sync.client import RetryPolicy
 from sync.scheduler import SyncScheduler
 from tests.fault_proxy import FaultProxy
 from tests.sync.conftest import World
-
-DEADLINE = 30.0
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = DEADLINE) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        time.sleep(0.02)  # polling a condition with a deadline
+from tests.waiting import wait_until
 
 
 def test_scheduler_pushes_after_an_admit_and_catches_up_when_the_network_returns(

@@ -132,7 +132,18 @@ def doors(state: ServerState, event_id: int) -> Doors:
             .order_by(Device.gate, Device.device_id)
         )
         kiosks = [device_out(d, [event_id]) for d in devices]
+        door_sales = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .join(Order, Order.id == Ticket.order_id)
+            .where(
+                Ticket.event_id == event_id,
+                Ticket.status == "valid",
+                Order.channel == "box_office",
+            )
+        )
     return Doors(
+        door_sales=door_sales or 0,
         event_id=event_id,
         as_of=now,
         attendance=attendance,

@@ -213,7 +213,7 @@ def make_hold(
     session.add(Hold(id=token, event_id=event.id, created_at=now, expires_at=expires))
     session.flush()
     lines: list[PricedLine] = []
-    counted = Counter(gone.sold)
+    counted = gone.sold + gone.held  # held ones count: N holders cannot all get the old price
     for item in items:
         ticket_type, price_rules = priced[item.ticket_type]
         tier = label = None
@@ -534,14 +534,14 @@ def mark_paid(state: ServerState, order_id: int) -> PurchaseOut:
         if order.status == "paid":
             raise Refused(f"order {order_id} is already paid")
         found = session.scalar(select(Hold).where(Hold.order_id == order.id))
-        if order.status != "pending" or found is None:
-            raise Refused(f"order {order_id} is not awaiting payment")
-        if found.expires_at <= now:
+        if order.status == "expired" or (found is not None and found.expires_at <= now):
             expire_lapsed(session, event.id, now)
             raise Gone(
                 f"order {order_id} lapsed unpaid and its seats went back on sale: "
                 "refund the money or sell the buyer new tickets"
             )
+        if order.status != "pending" or found is None:
+            raise Refused(f"order {order_id} is not awaiting payment")
         tickets = _settle(state, session, order, found)
         out = _purchase_out(session, order, "Paid: the tickets are issued.", tickets)
     state.mail_wake.set()

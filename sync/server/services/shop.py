@@ -109,7 +109,7 @@ def _offer(session: Session, event: Event, now: datetime) -> EventOffer:
         if ticket_type.quota:
             type_left = max(0, ticket_type.quota - gone.in_use(ticket_type.code))
             left = type_left if left is None else min(left, type_left)
-        sold = gone.sold[ticket_type.code]
+        sold = gone.in_use(ticket_type.code)
         price = price_rules.unit_price(None, sold, now)
         step = price_rules.next_step(sold)
         types.append(
