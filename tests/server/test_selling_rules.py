@@ -139,7 +139,8 @@ def test_prices_follow_tiers_early_bird_steps_group_and_fee(shop: ServerHandle) 
     assert [line["discount_cents"] for line in group_quote["lines"]] == [p // 10 for p in prices]
     assert group_quote["total_cents"] == sum(prices) - sum(p // 10 for p in prices) + 10 * 150
     money = [v for k, v in group_quote.items() if k.endswith("_cents")]
-    assert len(money) == 4 and all(type(v) is int for v in money)  # minor units, never floats
+    assert len(money) == 4
+    assert all(type(v) is int for v in money)
 
 
 def test_promo_codes_check_type_window_and_uses(shop: ServerHandle) -> None:
@@ -232,7 +233,8 @@ def test_bank_transfer_is_pending_issues_nothing_until_paid_and_lapses_unpaid(
                     "/tickets/purchase",
                     json={"hold_id": held["hold_id"], "buyer_name": "B", "payment_method": "free"},
                 )
-                assert free.status_code == 422 and "choose how to pay" in free.json()["detail"]
+                assert free.status_code == 422
+                assert "choose how to pay" in free.json()["detail"]
                 bought = buyer.post(
                     "/tickets/purchase",
                     json={
@@ -251,9 +253,8 @@ def test_bank_transfer_is_pending_issues_nothing_until_paid_and_lapses_unpaid(
                 [],
                 2500,
             )
-            assert (
-                "IBAN DE02" in first["instructions"] and first["reference"] in first["instructions"]
-            )
+            assert "IBAN DE02" in first["instructions"]
+            assert first["reference"] in first["instructions"]
             # Nobody else can take the seat while the money is on its way.
             assert (
                 hold(buyer, event_id, {"ticket_type": "SEAT", "seat_id": seats[0]}).status_code
@@ -279,7 +280,8 @@ def test_bank_transfer_is_pending_issues_nothing_until_paid_and_lapses_unpaid(
                 what="the unpaid order lapses",
             )
             late = admin.post(f"/orders/{second['order_id']}/payment")
-            assert late.status_code == 410 and "lapsed unpaid" in late.json()["detail"]
+            assert late.status_code == 410
+            assert "lapsed unpaid" in late.json()["detail"]
             (promo,) = admin.get(f"/events/{event_id}/promo-codes").json()
             assert promo["used"] == 0  # the lapsed order gave its use back
             seat_map = admin.get(f"/events/{event_id}/seat-map").json()
@@ -311,7 +313,8 @@ def test_box_office_sale_is_admitted_at_once_and_on_the_dashboard(shop: ServerHa
         assert [a["kind"] for a in sold["admissions"]] == ["admitted", "admitted"]
         assert [a["type_note"] for a in sold["admissions"]] == ["", "ID required"]
         again = admin.post("/validate/scan", json={"code": sold["tickets"][0]["code"]}).json()
-        assert again["kind"] == "already_used" and again["first_used_gate"] == "Box office"
+        assert again["kind"] == "already_used"
+        assert again["first_used_gate"] == "Box office"
         doors = admin.get(f"/events/{event_id}/attendance").json()
         assert doors["by_gate"] == {"Box office": 2}
         over = admin.post(
@@ -372,7 +375,8 @@ def test_waitlist_walks_a_release_to_an_offer_to_a_purchase_and_passes_an_ignore
                 lambda: status(ignorer)["status"] == "offered" and status(ignorer),
                 what="the first offer",
             )
-            assert offer["hold_id"] and offer["offer_expires_at"]
+            assert offer["hold_id"]
+            assert offer["offer_expires_at"]
             (mail,) = mailbox.wait_for(1)
             assert mail["To"].addresses[0].addr_spec == "ignorer@example.org"
             assert (

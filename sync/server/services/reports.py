@@ -15,6 +15,7 @@ from sync.server.models import (
     Conflict,
     Device,
     DeviceEvent,
+    Order,
     Presence,
     Scan,
     ScanCount,
