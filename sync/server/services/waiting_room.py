@@ -152,7 +152,10 @@ def require_admitted(
     state: ServerState, session: Session, event: Event, ticket: str, now: datetime
 ) -> None:
     """Refuse a hold from anyone the waiting room has not let in (or whose time is up)."""
-    entry = _entry(state, session, ticket) if ticket else None
+    try:
+        entry = _entry(state, session, ticket) if ticket else None
+    except NotFound:
+        entry = None
     if entry is None or entry.event_id != event.id:
         raise Forbidden("this sale has a waiting room: join the queue first")
     if entry.status != "admitted" or entry.shop_until is None or entry.shop_until <= now:

@@ -1,0 +1,137 @@
+"""The waiting room for a drop, against a real server (SQLite and PostgreSQL): random
+order before on-sale, first come first served after, never more than N in the shop,
+signed queue tickets, a visit that runs out."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sync.config import ServerConfig
+from tests.server.conftest import ServerHandle, start_server
+from tests.waiting import wait_until
+
+LIMIT = 3
+
+
+def drop(server: ServerHandle, *, on_sale_in: float, limit: int = LIMIT) -> int:
+    on_sale = datetime.now(UTC) + timedelta(seconds=on_sale_in)
+    with server.admin() as admin:
+        event = admin.post(
+            "/events",
+            json={
+                "name": "Drop",
+                "status": "on_sale",
+                "on_sale": on_sale.isoformat(),
+                "shop_limit": limit,
+                "capacity": 100,
+            },
+        ).json()
+        admin.post(
+            f"/events/{event['id']}/ticket-types", json={"code": "GA", "name": "Standing"}
+        ).raise_for_status()
+    event_id: int = event["id"]
+    return event_id
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Any:
+    handle = start_server(ServerConfig(keys_dir=str(tmp_path / "keys")), database_url)
+    yield handle
+    handle.live.stop()
+
+
+def place(client: httpx.Client, ticket: str) -> dict[str, Any]:
+    answer = client.get(f"/shop/queue/{ticket}")
+    assert answer.status_code == 200, answer.text
+    out: dict[str, Any] = answer.json()
+    return out
+
+
+def hold(client: httpx.Client, event_id: int, ticket: str) -> httpx.Response:
+    return client.post(
+        "/tickets/hold",
+        json={"event_id": event_id, "items": [{"ticket_type": "GA"}], "queue_ticket": ticket},
+    )
+
+
+def test_early_visitors_are_shuffled_late_ones_queue_and_the_shop_never_overfills(
+    server: ServerHandle,
+) -> None:
+    event_id = drop(server, on_sale_in=4)
+    with server.client() as anyone:
+        early = [anyone.post(f"/shop/events/{event_id}/queue").json() for _ in range(12)]
+        assert {v["status"] for v in early} == {"waiting"}  # nobody is let in before on-sale
+        assert all(v["estimated_wait_seconds"] > 0 for v in early)
+        assert hold(anyone, event_id, early[0]["queue_ticket"]).status_code == 409  # not yet
+        wait_until(
+            lambda: (
+                place(anyone, early[0]["queue_ticket"])["status"] != "waiting"
+                or datetime.now(UTC) > datetime.fromisoformat(early[0]["on_sale"])
+            ),
+            what="on-sale",
+        )
+        late = [anyone.post(f"/shop/events/{event_id}/queue").json() for _ in range(3)]
+
+        # Forty-five asks at once, each of which may let visitors in: still three inside
+        # (nobody has left, so one too many admitted would still be admitted now).
+        tickets = [v["queue_ticket"] for v in early + late]
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(lambda t: place(anyone, t), tickets * 3))
+        now = {t: place(anyone, t) for t in tickets}
+    admitted = [t for t, a in now.items() if a["status"] == "admitted"]
+    assert len(admitted) == LIMIT
+    assert set(admitted) <= {v["queue_ticket"] for v in early}  # early ones go first
+    order = sorted(tickets, key=lambda t: (now[t]["status"] != "admitted", now[t]["position"]))
+    early_order = [tickets.index(t) for t in order if tickets.index(t) < 12]
+    assert early_order != list(range(12))  # shuffled: not the order they came in
+    late_positions = [now[v["queue_ticket"]]["position"] for v in late]
+    assert late_positions == sorted(late_positions)  # after on-sale: first come, first served
+    assert min(late_positions) == 12 - LIMIT  # behind every early visitor still waiting
+    assert all(now[t]["estimated_wait_seconds"] > 0 for t in tickets if t not in admitted)
+
+    with server.client() as anyone:
+        waiting = next(t for t in tickets if t not in admitted)
+        assert hold(anyone, event_id, waiting).status_code == 403  # not their turn
+        assert hold(anyone, event_id, "").status_code == 403  # no queue ticket
+        forged = admitted[0].rsplit(".", 1)[0] + ".AAAAAAAAAAAAAAAAAAAAAA"
+        assert hold(anyone, event_id, forged).status_code == 403
+        assert anyone.get(f"/shop/queue/{forged}").status_code == 404
+        assert hold(anyone, event_id, admitted[0]).status_code == 201
+        # The buyer is done: their place in the shop goes to the next in line.
+        nxt = min((t for t in tickets if t not in admitted), key=lambda t: now[t]["position"])
+        assert anyone.delete(f"/shop/queue/{admitted[0]}").status_code == 204
+        assert place(anyone, nxt)["status"] == "admitted"
+        assert sum(place(anyone, t)["status"] == "admitted" for t in tickets) == LIMIT
+
+
+def test_a_visit_runs_out_and_the_next_visitor_comes_in(database_url: str, tmp_path: Path) -> None:
+    config = ServerConfig(
+        keys_dir=str(tmp_path / "keys"), shop_visit_minutes=0.05, sweep_seconds=0.2
+    )
+    server = start_server(config, database_url)
+    try:
+        event_id = drop(server, on_sale_in=-1, limit=1)
+        with server.client() as anyone:
+            first = anyone.post(f"/shop/events/{event_id}/queue").json()
+            second = anyone.post(f"/shop/events/{event_id}/queue").json()
+            assert (first["status"], second["status"], second["position"]) == (
+                "admitted",
+                "waiting",
+                0,
+            )
+            # When the first one's time is up, the second is let in.
+            wait_until(
+                lambda: place(anyone, second["queue_ticket"])["status"] == "admitted",
+                what="the next visitor admitted",
+            )
+            late = hold(anyone, event_id, first["queue_ticket"])
+            assert late.status_code == 403
+            assert "time in the shop is up" in late.json()["detail"]
+    finally:
+        server.live.stop()
