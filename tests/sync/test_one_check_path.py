@@ -13,6 +13,7 @@ from scanner.verdict import VerdictKind
 from sync.client import RetryPolicy, SyncClient
 from tests.sync.conftest import World
 from ui.demo.seed import enrol_code, seed_demo
+from ui.presentation import view_of
 
 
 def test_a_multi_day_pass_gets_the_same_answer_offline_and_online(world: World) -> None:
@@ -59,3 +60,46 @@ def test_a_multi_day_pass_gets_the_same_answer_offline_and_online(world: World) 
     assert offline.first_used.gate == "Gate B"
     assert online["first_used_gate"] == "Gate B"
     assert datetime.fromisoformat(online["first_used_at"]) == today.scanned_at
+
+
+def test_a_types_gate_note_reaches_the_kiosks_detail_line_offline_and_online(
+    world: World,
+) -> None:
+    """A student ticket says "ID required" at the gate, offline from the synced
+    manifest and online from the server; a changed note reaches the kiosk on its next
+    pull."""
+    event_id = world.demo.event_id
+    with world.admin() as admin:
+        admin.post(
+            f"/events/{event_id}/ticket-types",
+            json={"code": "STUDENT", "name": "Student", "gate_note": "ID required"},
+        ).raise_for_status()
+        order = admin.post(
+            "/orders",
+            json={
+                "event_id": event_id,
+                "buyer_name": "Student",
+                "items": [{"ticket_type": "STUDENT"}, {"ticket_type": "GA"}],
+            },
+        ).json()
+        student, general = (
+            next(t for t in order["tickets"] if t["ticket_type"] == code)
+            for code in ("STUDENT", "GA")
+        )
+    kiosk = world.kiosk("Student Gate")
+    gate = Gate(kiosk.store, preset(Mode.ENTRY), gate_name="Student Gate")
+    now = datetime.now(UTC)
+    verdict = gate.scan(student["code"], now)
+    assert verdict.kind is VerdictKind.ADMITTED
+    assert verdict.type_note == "ID required"
+    assert "ID required" in view_of(verdict).detail
+    assert gate.scan(general["code"], now).type_note == ""
+    with world.admin() as admin:
+        online = admin.post("/validate/scan", json={"code": student["code"]}).json()
+        assert online["type_note"] == "ID required"
+        admin.patch(
+            f"/events/{event_id}/ticket-types/STUDENT", json={"gate_note": "Student card"}
+        ).raise_for_status()
+    kiosk.client.pull()
+    gate = Gate(kiosk.store, preset(Mode.EXIT), gate_name="Student Gate")
+    assert gate.scan(student["code"], now + timedelta(seconds=5)).type_note == "Student card"
