@@ -66,12 +66,28 @@ def render(out: Path, language: str) -> list[Path]:
         general, vip = demo.by_type("GA"), demo.by_type("VIP")
         refunded = general[-1]
         admin.post(f"/tickets/{refunded['ticket_id']}/refund").raise_for_status()
+        note = "Kartu pelajar wajib" if language == "id" else "Student card required"
+        admin.post(
+            f"/events/{demo.event_id}/ticket-types",
+            json={"code": "STUDENT", "name": "Student", "gate_note": note},
+        ).raise_for_status()
+        student = admin.post(
+            "/orders",
+            json={
+                "event_id": demo.event_id,
+                "buyer_name": "Sari Student",
+                "items": [{"ticket_type": "STUDENT", "holder_name": "Sari Student"}],
+            },
+        ).json()["tickets"][0]
         code = enrol_code(admin, demo.event_id, "North Gate")
     store_path = work / "kiosk.db"
     with Store.open(store_path) as store:
         SyncClient(store).enrol(server.url, code)
         SupervisorPin(store).set(DEMO_PIN)
-    key = load_private_key(next((work / "keys").glob("*.key")))
+    # The issuing key, not the HTTPS key or the ticket-link secret beside it.
+    key = load_private_key(
+        next(p for p in (work / "keys").glob("*.key") if p.stem not in ("tls", "ticket-links"))
+    )
 
     def signed(**changes: object) -> str:
         values: dict[str, object] = {
@@ -122,6 +138,8 @@ def render(out: Path, language: str) -> list[Path]:
     shot("admitted")
     present(vip[0]["code"], "phone_screen", 3)
     shot("admitted_vip")
+    present(student["code"], "clean", 10)
+    shot("admitted_id_required")
     present(general[0]["code"], "perspective", 4)
     shot("already_inside")
     present(forged_copy(general[1]["code"]), "clean", 5)
@@ -168,13 +186,15 @@ def main(out: Path) -> list[Path]:
         for language in LANGUAGES:
             folder = out / language / f"{width}x{height}"
             with VirtualDisplay(width, height, window_manager=True) as display:
-                subprocess.run(
+                rendered = subprocess.run(
                     [sys.executable, "-m", "tests.screenshots", "--render", str(folder), language],
                     cwd=ROOT,
                     env=display.env(),
-                    check=True,
-                    stderr=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
                 )
+                if rendered.returncode != 0:  # Qt's chatter is dropped; a failure is not
+                    raise RuntimeError(f"{folder}: {rendered.stderr[-4000:]}")
             written += sorted(folder.glob("*.jpg"))
     return written
 
