@@ -20,6 +20,7 @@ from sync.server.errors import ServiceError
 from sync.server.guard import RequestGuard
 from sync.server.guest import web as guest_pages
 from sync.server.routes import catalog, devices, gate, sales, shop
+from sync.server.shop import web as shop_pages
 from sync.server.state import open_server_state
 from sync.server.worker import ServerWorker
 
@@ -82,6 +83,7 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
     for router in (catalog.router, sales.router, gate.router, devices.router, shop.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(guest_pages.router)
+    shop_pages.mount(app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -82,7 +82,7 @@ def screen_code(driver: WebDriver, keyring: Keyring) -> str:
     return codes[0].text
 
 
-def check(driver: WebDriver, name: str) -> None:
+def check(driver: WebDriver, name: str, prefix: str = "guest") -> None:
     """axe-core finds nothing serious; the page fits a phone; screenshots taken."""
     driver.execute_script(AXE.read_text())
     driver.set_script_timeout(60)
@@ -103,7 +103,7 @@ def check(driver: WebDriver, name: str) -> None:
         if shots:
             full = driver.execute_script("return document.documentElement.scrollHeight;")
             driver.set_window_size(width, min(max(height, full + 120), 4000))
-            driver.save_screenshot(str(Path(shots) / f"guest-{name}-{label}.png"))
+            driver.save_screenshot(str(Path(shots) / f"{prefix}-{name}-{label}.png"))
     driver.set_window_size(*PHONE)
 
 

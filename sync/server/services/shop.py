@@ -48,7 +48,8 @@ class EventOffer:
     status: str
     on_sale: datetime | None
     currency: str
-    hold_minutes: int
+    hold_minutes: float
+    """The hold time in force (the event's, or the server's override)."""
     shop_limit: int
     fee: str | None
     group: str | None
@@ -57,6 +58,12 @@ class EventOffer:
     waitlist: int = 0
     seated: bool = False
     """Buyers choose seats on the map (the venue has seats), else a quantity."""
+
+    @property
+    def hold_time(self) -> str:
+        if self.hold_minutes < 1:
+            return f"{round(self.hold_minutes * 60)} seconds"
+        return f"{self.hold_minutes:g} minutes"
 
     @property
     def sold_out(self) -> bool:
@@ -73,7 +80,8 @@ def public_events(state: ServerState) -> list[EventOffer]:
         events = session.scalars(
             select(Event).where(Event.status.in_(sales.SELLING)).order_by(Event.starts_at, Event.id)
         ).all()
-        return [_offer(session, event, utcnow()) for event in events]
+        override = state.config.hold_minutes
+        return [_offer(session, event, utcnow(), override) for event in events]
 
 
 def event_offer(state: ServerState, event_id: int) -> EventOffer:
@@ -81,10 +89,10 @@ def event_offer(state: ServerState, event_id: int) -> EventOffer:
         event = session.get(Event, event_id)
         if event is None or event.status not in sales.SELLING:
             raise NotFound("this event is not on sale")
-        return _offer(session, event, utcnow())
+        return _offer(session, event, utcnow(), state.config.hold_minutes)
 
 
-def _offer(session: Session, event: Event, now: datetime) -> EventOffer:
+def _offer(session: Session, event: Event, now: datetime, hold_override: float = 0.0) -> EventOffer:
     gone = sales.stock(session, event.id, now)
     left_event = max(0, event.capacity - gone.in_use()) if event.capacity else None
     seats_total = 0
@@ -142,7 +150,7 @@ def _offer(session: Session, event: Event, now: datetime) -> EventOffer:
         status=event.status,
         on_sale=event.on_sale,
         currency=event.currency,
-        hold_minutes=event.hold_minutes,
+        hold_minutes=hold_override or float(event.hold_minutes),
         shop_limit=event.shop_limit,
         fee=money(event.fee_cents, event.currency) if event.fee_cents else None,
         group=(
@@ -188,3 +196,11 @@ def held_items(state: ServerState, hold_id: str) -> tuple[int, datetime, str, li
             status,
             [HeldSeat(i.seat_id, i.ticket_type, i.label, i.price_cents) for i in items],
         )
+
+
+def ticket_links(state: ServerState, ticket_ids: list[str]) -> dict[str, str]:
+    """Each ticket's own page (``/t/…``), for the buyer's order page."""
+    from sync.server.delivery.links import link_secret, ticket_token
+
+    secret = link_secret(state.keys_dir)
+    return {t: f"/t/{ticket_token(secret, t)}" for t in ticket_ids}
