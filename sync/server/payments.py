@@ -65,7 +65,7 @@ def _before_start(event: Event, wanted: datetime, margin: timedelta) -> datetime
 
 @dataclass(frozen=True)
 class BoxOffice:
-    """Reserve online, pay at the box office within ``days`` (or before the show)."""
+    """Reserve online, pay at the box office within ``days`` (or before the event ends)."""
 
     days: float
     code: str = "box_office"
@@ -76,7 +76,11 @@ class BoxOffice:
         return total_cents > 0 and due is not None and due > now
 
     def due(self, event: Event, now: datetime) -> datetime | None:
-        return _before_start(event, now + timedelta(days=self.days), timedelta(0))
+        """Within ``days``, and at the latest when the event ends: a guest may still
+        pay at the desk once the show has begun."""
+        wanted = now + timedelta(days=self.days)
+        last = event.ends_at or event.starts_at
+        return min(wanted, last) if last is not None else wanted
 
     def instructions(self, reference: str, total: str) -> str:
         return (

@@ -23,6 +23,7 @@ from sync.server.console.i18n import COOKIE as LANGUAGE_COOKIE
 from sync.server.console.i18n import LANGUAGES, pick_language, translator
 from sync.server.deps import State
 from sync.server.errors import ServiceError
+from sync.server.pricing import money
 from sync.server.services.accounts import Action, ConsoleUser, session_user
 
 HERE = Path(__file__).parent
@@ -41,6 +42,7 @@ def _when(moment: datetime | None, zone: str = "UTC", pattern: str = "%Y-%m-%d %
 
 
 templates.env.filters["when"] = _when
+templates.env.filters["money"] = lambda cents, currency: money(int(cents), currency)
 templates.env.globals["PREFIX"] = PREFIX
 
 

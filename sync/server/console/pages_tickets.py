@@ -23,10 +23,11 @@ from sync.server.console.context import (
 from sync.server.console.event_page import ORGANISER, render_event_page
 from sync.server.console.forms import order_in
 from sync.server.deps import IdPath, State, TicketIdPath
-from sync.server.errors import Invalid, ServiceError
+from sync.server.errors import Gone, Invalid, ServiceError
 from sync.server.schemas import OrderItemIn
-from sync.server.services import catalog, delivery, guest, orders, outbox
-from sync.server.services.accounts import Action
+from sync.server.services import catalog, delivery, guest, orders, outbox, sales
+from sync.server.services.accounts import Action, ConsoleUser
+from sync.server.state import ServerState
 
 router = APIRouter()
 
@@ -92,8 +93,15 @@ def _one_line(error: Exception) -> str:
     return "; ".join(f"{k or 'order'}: {v}" for k, v in field_errors(error).items())
 
 
-@router.get("/orders/{order_id}", response_class=HTMLResponse)
-def order_page(order_id: IdPath, request: Request, state: State, user: SignedIn) -> Response:
+def _order_page(
+    request: Request,
+    state: ServerState,
+    user: ConsoleUser,
+    order_id: int,
+    *,
+    status: int = 200,
+    problem: str = "",
+) -> Response:
     order = orders.get_order(state, order_id)
     event = catalog.get_event(state, ORGANISER, order.event_id)
     mails = outbox.order_mail(state, order_id)
@@ -102,12 +110,35 @@ def order_page(order_id: IdPath, request: Request, state: State, user: SignedIn)
             request,
             user,
             "order.html",
+            status=status,
             order=order,
             event=event,
             mails=mails,
             mail_configured=bool(state.config.mail_host),
+            problem=problem,
         )
     )
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def order_page(order_id: IdPath, request: Request, state: State, user: SignedIn) -> Response:
+    return _order_page(request, state, user, order_id)
+
+
+@router.post("/orders/{order_id}/paid", response_class=HTMLResponse)
+async def mark_paid(order_id: IdPath, request: Request, state: State, user: SignedIn) -> Response:
+    """The money for a pending order arrived (at the desk, by bank): its tickets are
+    issued and mailed.  A lapsed order says so and what to do instead."""
+    require(user, Action.SELL)
+    await form(request, user)
+    try:
+        await run_in_threadpool(sales.mark_paid, state, order_id)
+    except ServiceError as exc:
+        code, message = (410 if isinstance(exc, Gone) else 409), str(exc)
+        return await run_in_threadpool(
+            lambda: _order_page(request, state, user, order_id, status=code, problem=message)
+        )
+    return go(f"/orders/{order_id}")
 
 
 @router.post("/orders/{order_id}/resend")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from sync.server.console import pages_auth, pages_doors, pages_events, pages_tickets
+from sync.server.console import pages_auth, pages_doors, pages_events, pages_sales, pages_tickets
 from sync.server.console.context import (
     HERE,
     PREFIX,
@@ -24,7 +24,7 @@ from sync.server.deps import http_answer
 from sync.server.errors import ServiceError
 from sync.server.state import ServerState
 
-PAGES = (pages_auth, pages_events, pages_tickets, pages_doors)
+PAGES = (pages_auth, pages_events, pages_tickets, pages_doors, pages_sales)
 
 
 def console_routes() -> Iterator[tuple[str, str]]:
