@@ -8,12 +8,13 @@ keep verifying until an admin retires them, so tickets already sold stay good.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scanner.keys import generate_key, load_private_key, load_public_key, public_raw
@@ -148,6 +149,53 @@ def seats_held(session: Session, event_id: int, now: datetime) -> set[int]:
     return {seat for seat in rows if seat is not None}
 
 
+def in_use(session: Session, event_id: int, now: datetime) -> Counter[str]:
+    """Tickets of each type sold (valid) or kept by a live hold or unpaid order."""
+    used: Counter[str] = Counter()
+    for code, n in session.execute(
+        select(Ticket.ticket_type, func.count())
+        .where(Ticket.event_id == event_id, Ticket.status == "valid")
+        .group_by(Ticket.ticket_type)
+    ):
+        used[code] += int(n)
+    for code, n in session.execute(
+        select(HoldItem.ticket_type, func.sum(HoldItem.quantity))
+        .join(Hold, Hold.id == HoldItem.hold_id)
+        .where(Hold.event_id == event_id, Hold.status.in_(LIVE_HOLDS), Hold.expires_at > now)
+        .group_by(HoldItem.ticket_type)
+    ):
+        used[code] += int(n or 0)
+    return used
+
+
+def _check_capacity(
+    session: Session,
+    event: Event,
+    types: dict[str, TicketType],
+    requests: list[TicketRequest],
+) -> None:
+    """No way of issuing (the organiser's orders, a purchase, the door) goes past the
+    event's capacity or a type's quota: what is sold and held counts."""
+    wanted = Counter(r.ticket_type for r in requests)
+    limited = event.capacity or any(t.quota for c, t in types.items() if c in wanted)
+    if not limited:
+        return
+    used = in_use(session, event.id, utcnow())
+    if event.capacity and sum(used.values()) + len(requests) > event.capacity:
+        left = max(0, event.capacity - sum(used.values()))
+        raise IssueError(
+            f"the event's capacity is {event.capacity:,} and only {left:,} are left "
+            "(sold or held): raise the capacity first, or issue fewer"
+        )
+    for code, n in wanted.items():
+        quota = types[code].quota if code in types else 0
+        if quota and used[code] + n > quota:
+            left = max(0, quota - used[code])
+            raise IssueError(
+                f"ticket type {code} has a quota of {quota:,} and only {left:,} are left"
+            )
+
+
 def issue_tickets(
     session: Session,
     *,
@@ -166,6 +214,7 @@ def issue_tickets(
         t.code: t
         for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
     }
+    _check_capacity(session, event, types, requests)
     seated = any(r.seat_id for r in requests)
     taken = seats_taken(session, event.id) if seated else set()
     held = seats_held(session, event.id, utcnow()) if seated else set()

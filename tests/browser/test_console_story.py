@@ -213,7 +213,7 @@ def test_an_organiser_runs_an_event_from_the_browser(
     assert "greater than or equal to 0" in error.text
     assert browser.find_element(By.ID, "f-name").get_attribute("value") == "Harbour Jazz Night"
     page.check("event-form-error")
-    page.fill("f-capacity", "500")
+    page.fill("f-capacity", "2000")
     browser.find_element(By.ID, "f-allow_reentry").click()
     page.submit("main form")
     page.wait_for("#q")
@@ -369,6 +369,15 @@ def test_an_organiser_runs_an_event_from_the_browser(
         for row in exported
         if row["ticket_id"] in {t["ticket_id"] for t in tickets}
     } == {"Dewi Sari"}
+
+    # Box office sells at the door: the guest is inside at once, and it is counted.
+    page.go(f"/console/events/{event_id}/sales")
+    page.type("f-buyer_name", "Walk-in Guest")
+    page.submit("form[action$='/box-office']")
+    result = page.wait_for("#door-result")
+    assert "admitted" in result.text
+    assert page.text("sold") != "0"
+    page.check("sales-door-sale")
 
     # The remaining pages pass the same checks; the language switch works.
     for name, path in (

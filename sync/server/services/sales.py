@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sync.server import issuing
@@ -72,44 +70,9 @@ def lock_event(session: Session, event_id: int) -> Event:
     return event
 
 
-def _live(now: datetime) -> Iterable[object]:
-    return (Hold.status.in_(issuing.LIVE_HOLDS), Hold.expires_at > now)
-
-
-def sold_by_type(session: Session, event_id: int) -> Counter[str]:
-    rows = session.execute(
-        select(Ticket.ticket_type, func.count())
-        .where(Ticket.event_id == event_id, Ticket.status == "valid")
-        .group_by(Ticket.ticket_type)
-    )
-    return Counter({code: int(n) for code, n in rows})
-
-
-def held_by_type(session: Session, event_id: int, now: datetime) -> Counter[str]:
-    rows = session.execute(
-        select(HoldItem.ticket_type, func.sum(HoldItem.quantity))
-        .join(Hold, Hold.id == HoldItem.hold_id)
-        .where(Hold.event_id == event_id, *_live(now))  # type: ignore[arg-type]
-        .group_by(HoldItem.ticket_type)
-    )
-    return Counter({code: int(n or 0) for code, n in rows})
-
-
-@dataclass(frozen=True, slots=True)
-class Stock:
-    """What of an event is gone (sold) or kept (held, awaiting payment), by type."""
-
-    sold: Counter[str]
-    held: Counter[str]
-
-    def in_use(self, code: str | None = None) -> int:
-        if code is None:
-            return sum(self.sold.values()) + sum(self.held.values())
-        return self.sold[code] + self.held[code]
-
-
-def stock(session: Session, event_id: int, now: datetime) -> Stock:
-    return Stock(sold_by_type(session, event_id), held_by_type(session, event_id, now))
+def stock(session: Session, event_id: int, now: datetime) -> Counter[str]:
+    """Tickets of each type gone: sold, or kept by a live hold or an unpaid order."""
+    return issuing.in_use(session, event_id, now)
 
 
 def rules(session: Session, event_id: int) -> dict[str, tuple[TicketType, PriceRules]]:
@@ -200,20 +163,20 @@ def make_hold(
             raise Refused(f"seat {clash[0]} is taken: choose another")
     gone = stock(session, event.id, now)
     count = sum(i.quantity for i in items)
-    if event.capacity and gone.in_use() + count > event.capacity:
+    if event.capacity and sum(gone.values()) + count > event.capacity:
         raise Refused("sold out: not that many tickets are left")
     by_type = Counter[str]()
     for item in items:
         by_type[item.ticket_type] += item.quantity
     for code, quantity in by_type.items():
         quota = priced[code][0].quota
-        if quota and gone.in_use(code) + quantity > quota:
+        if quota and gone[code] + quantity > quota:
             raise Refused(f"sold out: not that many {priced[code][0].name} tickets are left")
     token = secrets.token_urlsafe(18)
     session.add(Hold(id=token, event_id=event.id, created_at=now, expires_at=expires))
     session.flush()
     lines: list[PricedLine] = []
-    counted = gone.sold + gone.held  # held ones count: N holders cannot all get the old price
+    counted = Counter(gone)  # held ones count: N holders cannot all get the old price
     for item in items:
         ticket_type, price_rules = priced[item.ticket_type]
         tier = label = None

@@ -115,7 +115,7 @@ def report(state: ServerState, event_id: int) -> SalesReport:
             event_id=event_id,
             currency=event.currency,
             capacity=event.capacity,
-            in_use=sales.stock(session, event_id, utcnow()).in_use(),
+            in_use=sum(sales.stock(session, event_id, utcnow()).values()),
             waitlist=waitlist.waiting_count(session, event_id),
             pending_orders=pending,
             rows=rows,

@@ -94,7 +94,7 @@ def event_offer(state: ServerState, event_id: int) -> EventOffer:
 
 def _offer(session: Session, event: Event, now: datetime, hold_override: float = 0.0) -> EventOffer:
     gone = sales.stock(session, event.id, now)
-    left_event = max(0, event.capacity - gone.in_use()) if event.capacity else None
+    left_event = max(0, event.capacity - sum(gone.values())) if event.capacity else None
     seats_total = 0
     if event.venue_id is not None:
         seats_total = len(
@@ -115,9 +115,9 @@ def _offer(session: Session, event: Event, now: datetime, hold_override: float =
             continue
         left = left_event
         if ticket_type.quota:
-            type_left = max(0, ticket_type.quota - gone.in_use(ticket_type.code))
+            type_left = max(0, ticket_type.quota - gone[ticket_type.code])
             left = type_left if left is None else min(left, type_left)
-        sold = gone.in_use(ticket_type.code)
+        sold = gone[ticket_type.code]
         price = price_rules.unit_price(None, sold, now)
         step = price_rules.next_step(sold)
         types.append(
