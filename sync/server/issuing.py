@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,13 +114,15 @@ class TicketRequest:
     accessible: bool = False
 
 
-def seats_taken(session: Session, event_id: int) -> set[int]:
-    rows = session.scalars(
-        select(Ticket.seat_id).where(
-            Ticket.event_id == event_id, Ticket.status == "valid", Ticket.seat_id.is_not(None)
-        )
+def seats_taken(session: Session, event_id: int, among: Collection[int] | None = None) -> set[int]:
+    """Seats a valid ticket holds; ``among``: only these are asked about (a hold of
+    two seats need not read the other 1,998)."""
+    query = select(Ticket.seat_id).where(
+        Ticket.event_id == event_id, Ticket.status == "valid", Ticket.seat_id.is_not(None)
     )
-    return {seat for seat in rows if seat is not None}
+    if among is not None:
+        query = query.where(Ticket.seat_id.in_(list(among)))
+    return {seat for seat in session.scalars(query) if seat is not None}
 
 
 def lock_event(session: Session, event_id: int) -> None:
@@ -133,10 +136,12 @@ LIVE_HOLDS = ("active", "pending")
 ``expires_at``."""
 
 
-def seats_held(session: Session, event_id: int, now: datetime) -> set[int]:
+def seats_held(
+    session: Session, event_id: int, now: datetime, among: Collection[int] | None = None
+) -> set[int]:
     """Seats a buyer's live hold keeps (``services.sales``): not for sale to anyone else
     until the hold lapses."""
-    rows = session.scalars(
+    query = (
         select(HoldItem.seat_id)
         .join(Hold, Hold.id == HoldItem.hold_id)
         .where(
@@ -146,7 +151,9 @@ def seats_held(session: Session, event_id: int, now: datetime) -> set[int]:
             HoldItem.seat_id.is_not(None),
         )
     )
-    return {seat for seat in rows if seat is not None}
+    if among is not None:
+        query = query.where(HoldItem.seat_id.in_(list(among)))
+    return {seat for seat in session.scalars(query) if seat is not None}
 
 
 def in_use(session: Session, event_id: int, now: datetime) -> Counter[str]:
@@ -203,21 +210,28 @@ def issue_tickets(
     order_id: int,
     requests: list[TicketRequest],
     key_cache: dict[str, Ed25519PrivateKey],
+    reserved: bool = False,
 ) -> list[Ticket]:
+    """Sign and store tickets.  ``reserved``: the places were reserved by a buyer's
+    hold that this transaction claimed (``services.sales``); they are this order's
+    already, so neither the event's lock nor a count against the capacity is needed
+    (a hold was counted when it was made).  The seat checks still run."""
     kid, private_key = active_key(session, key_cache)
     # One issuer per event at a time: which seats are taken is read and then written,
     # and two orders for one seat must not both see it free.  FOR NO KEY UPDATE: it
     # does not wait for (nor deadlock with) rows that merely reference the event, such
     # as this transaction's own order or a kiosk's scans.
-    lock_event(session, event.id)
+    if not reserved:
+        lock_event(session, event.id)
     types = {
         t.code: t
         for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
     }
-    _check_capacity(session, event, types, requests)
-    seated = any(r.seat_id for r in requests)
-    taken = seats_taken(session, event.id) if seated else set()
-    held = seats_held(session, event.id, utcnow()) if seated else set()
+    if not reserved:
+        _check_capacity(session, event, types, requests)
+    wanted = [r.seat_id for r in requests if r.seat_id is not None]
+    taken = seats_taken(session, event.id, wanted) if wanted else set()
+    held = seats_held(session, event.id, utcnow(), wanted) if wanted else set()
     issued: list[Ticket] = []
     for request in requests:
         ticket_type = types.get(request.ticket_type)

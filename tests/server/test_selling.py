@@ -158,3 +158,30 @@ def test_a_hold_lapses_by_itself_and_its_seat_is_free_again(shop: ServerHandle) 
             "/tickets/purchase", json={"hold_id": "x" * 24, "buyer_name": "Nobody"}
         )
         assert unknown.status_code == 404
+
+
+def test_twenty_purchases_of_one_hold_at_once_buy_it_once(shop: ServerHandle) -> None:
+    """A purchase claims its hold with one conditional UPDATE (no event lock): of many
+    at once exactly one wins, and the seat is in one order."""
+    event_id, places = seated_event(shop)
+    seat = next(iter(places))
+    with httpx.Client(base_url=shop.api, timeout=30) as buyer:
+        held = buyer.post(
+            "/tickets/hold",
+            json={"event_id": event_id, "items": [{"ticket_type": "SEAT", "seat_id": seat}]},
+        ).json()
+    start = threading.Barrier(20)
+
+    def buy(n: int) -> int:
+        with httpx.Client(base_url=shop.api, timeout=60) as client:
+            start.wait(30)
+            return client.post(
+                "/tickets/purchase", json={"hold_id": held["hold_id"], "buyer_name": f"B{n}"}
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(buy, range(20)))
+    assert sorted(codes) == [201] + [409] * 19
+    with shop.admin() as admin:
+        orders = admin.get("/orders", params={"event_id": event_id}).json()
+    assert [o["ticket_count"] for o in orders] == [1]

@@ -144,8 +144,8 @@ def make_hold(
     *,
     public: bool = True,
 ) -> HoldOut:
-    """Hold ``items`` under the event's lock (the caller holds it): checks seats,
-    capacity and quotas, fixes each ticket's price.  ``public``: only types on sale in
+    """Hold ``items`` under the event's lock (taken here once the lookups are done):
+    checks seats, capacity and quotas, fixes each ticket's price.  ``public``: only types on sale in
     the shop (a waitlist offer is for what its person asked for)."""
     priced = rules(session, event.id)
     for item in items:
@@ -156,18 +156,26 @@ def make_hold(
     outside = [s for s in wanted if s not in places]
     if outside:
         raise Invalid(f"seat {outside[0]} is not in this event's venue")
+    # What is free is decided from here on, one buyer at a time (the lookups above
+    # need no lock, so the lock is held as briefly as possible).
+    issuing.lock_event(session, event.id)
     if wanted:
-        taken = issuing.seats_taken(session, event.id) | issuing.seats_held(session, event.id, now)
+        taken = issuing.seats_taken(session, event.id, wanted) | issuing.seats_held(
+            session, event.id, now, wanted
+        )
         clash = [s for s in wanted if s in taken]
         if clash:
             raise Refused(f"seat {clash[0]} is taken: choose another")
-    gone = stock(session, event.id, now)
-    count = sum(i.quantity for i in items)
-    if event.capacity and sum(gone.values()) + count > event.capacity:
-        raise Refused("sold out: not that many tickets are left")
     by_type = Counter[str]()
     for item in items:
         by_type[item.ticket_type] += item.quantity
+    # Counting what is gone reads every ticket of the event: only when a limit or a
+    # price step depends on it (a seated sale's seats were checked one by one above).
+    counts = event.capacity or any(priced[c][0].quota or priced[c][1].step_after for c in by_type)
+    gone = stock(session, event.id, now) if counts else Counter[str]()
+    count = sum(i.quantity for i in items)
+    if event.capacity and sum(gone.values()) + count > event.capacity:
+        raise Refused("sold out: not that many tickets are left")
     for code, quantity in by_type.items():
         quota = priced[code][0].quota
         if quota and gone[code] + quantity > quota:
@@ -223,7 +231,7 @@ def hold(state: ServerState, body: HoldIn) -> HoldOut:
     """Keep the items for this buyer for the event's hold time, or refuse with what is
     taken; an event with a waiting room first wants the buyer's admitted queue ticket."""
     with state.db.write() as session:
-        event = lock_event(session, body.event_id)
+        event = require_event(session, body.event_id)  # make_hold takes the event's lock
         now = utcnow()
         if event.status not in SELLING:
             raise Refused("this event is not on sale")
@@ -231,23 +239,41 @@ def hold(state: ServerState, body: HoldIn) -> HoldOut:
             raise Refused(f"this event goes on sale at {event.on_sale.isoformat()}")
         if event.shop_limit:
             waiting_room.require_admitted(state, session, event, body.queue_ticket, now)
-        expire_lapsed(session, event.id, now)
+        # (Lapsed holds are ignored by every check; the worker's sweep marks them.)
         expires = now + timedelta(minutes=hold_minutes(state, event))
         return make_hold(session, event, body.items, now, expires)
 
 
-def _live_hold(session: Session, hold_id: str, now: datetime) -> tuple[Hold, Event]:
+def _live_hold(
+    session: Session, hold_id: str, now: datetime, *, claim: bool = False
+) -> tuple[Hold, Event]:
+    """The hold, if it is live.  ``claim``: take it for this transaction (a purchase).
+
+    Claiming is one conditional UPDATE: of two purchases of one hold only one matches,
+    the other waits for its row lock and then finds it bought.  The claimed hold keeps
+    its seats held until this transaction commits (with the tickets, or the pending
+    order, in its place), so a purchase needs no event lock: nothing another buyer can
+    do changes what a live hold has already reserved."""
     found = session.get(Hold, hold_id)
     if found is None:
         raise NotFound("no such hold: hold the seats first")
-    event = lock_event(session, found.event_id)
-    found = session.get(Hold, hold_id, populate_existing=True)
-    assert found is not None
-    if found.status in ("purchased", "pending"):
+    if claim:
+        claimed = session.execute(
+            update(Hold)
+            .where(Hold.id == hold_id, Hold.status == "active", Hold.expires_at > now)
+            .values(status="buying")
+        )
+        session.refresh(found)
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            event = session.get(Event, found.event_id)
+            assert event is not None
+            return found, event
+    if found.status in ("purchased", "pending", "buying"):
         raise Refused("this hold was already bought")
     if found.status != "active" or found.expires_at <= now:
-        expire_lapsed(session, event.id, now)
         raise Gone("this hold has expired and its seats are free again: hold them again")
+    event = session.get(Event, found.event_id)
+    assert event is not None
     return found, event
 
 
@@ -342,7 +368,7 @@ def purchase(state: ServerState, body: PurchaseIn) -> PurchaseOut:
     until the payment is due (its seats kept, no tickets)."""
     with state.db.write() as session:
         now = utcnow()
-        found, event = _live_hold(session, body.hold_id, now)
+        found, event = _live_hold(session, body.hold_id, now, claim=True)
         promo = _promo(session, event.id, body.promo_code, now)
         lines, totals = price_order(_held_lines(session, found.id), event, promo, online=True)
         provider = _provider(state, body.payment_method, totals, event, now)
@@ -393,7 +419,7 @@ def purchase(state: ServerState, body: PurchaseIn) -> PurchaseOut:
             order.reference or "", money(order.total_cents, order.currency)
         )
         if due is None:
-            tickets = _settle(state, session, order, found)
+            tickets = _settle(state, session, order, found, reserved=True)
         else:
             found.status = "pending"
             found.expires_at = due
@@ -428,9 +454,12 @@ def _provider(
     return provider
 
 
-def _settle(state: ServerState, session: Session, order: Order, found: Hold) -> list[TicketOut]:
+def _settle(
+    state: ServerState, session: Session, order: Order, found: Hold, *, reserved: bool = False
+) -> list[TicketOut]:
     """Issue the paid order's tickets from its lines (the hold is done with first: its
-    own seats must not count as held against it)."""
+    own seats must not count as held against it).  ``reserved``: the hold was claimed
+    in this transaction, so its places are this order's without the event's lock."""
     event = session.get(Event, order.event_id)
     assert event is not None
     found.status = "purchased"
@@ -442,7 +471,12 @@ def _settle(state: ServerState, session: Session, order: Order, found: Hold) -> 
         issuing.TicketRequest(line.ticket_type, line.attendee_name, line.seat_id) for line in lines
     ]
     tickets = issuing.issue_tickets(
-        session, event=event, order_id=order.id, requests=requests, key_cache=state.private_keys
+        session,
+        event=event,
+        order_id=order.id,
+        requests=requests,
+        key_cache=state.private_keys,
+        reserved=reserved,
     )
     for line, ticket in zip(lines, tickets, strict=True):
         line.ticket_id = ticket.ticket_id

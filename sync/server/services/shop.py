@@ -6,6 +6,8 @@ Read-only and public: everything here is what any visitor may see.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -165,9 +167,31 @@ def _offer(session: Session, event: Event, now: datetime, hold_override: float =
     )
 
 
+SEAT_MAP_SECONDS = 1.0
+"""How old a public seat map may be.  Every buyer in the shop asks for it, and a
+stadium's map is thousands of seats: built once a second per event and server
+process, not once per buyer.  A seat shown free that was held a moment ago is refused
+by the hold itself (which checks under the event's lock), so a buyer is never sold
+a taken seat; they are told to choose another."""
+_seat_maps: dict[tuple[int, int], tuple[float, SeatMap]] = {}
+_seat_maps_lock = threading.Lock()
+
+
 def public_seat_map(state: ServerState, event_id: int) -> SeatMap:
-    event_offer(state, event_id)  # on sale, or NotFound
-    return catalog.seat_map(state, event_id)
+    key = (id(state), event_id)
+    now = time.monotonic()
+    with _seat_maps_lock:
+        cached = _seat_maps.get(key)
+    if cached is not None and now - cached[0] < SEAT_MAP_SECONDS:
+        return cached[1]
+    with state.db.read() as session:
+        event = session.get(Event, event_id)
+        if event is None or event.status not in sales.SELLING:
+            raise NotFound("this event is not on sale")
+    seat_map = catalog.seat_map(state, event_id)
+    with _seat_maps_lock:
+        _seat_maps[key] = (now, seat_map)
+    return seat_map
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,8 +64,19 @@ def _visit(state: ServerState) -> timedelta:
 
 def advance(state: ServerState, session: Session, event: Event, now: datetime) -> None:
     """Let in as many waiting visitors as the shop has room for (from on-sale on)."""
-    if not event.shop_limit:
-        return
+    if not event.shop_limit or (event.on_sale is not None and now < event.on_sale):
+        return  # before on-sale nobody is inside, so nobody's time runs out either
+    lapsed = session.scalar(
+        select(QueueEntry.id)
+        .where(
+            QueueEntry.event_id == event.id,
+            QueueEntry.status == "admitted",
+            QueueEntry.shop_until <= now,
+        )
+        .limit(1)
+    )
+    if lapsed is None and _admitted_now(session, event.id, now) >= event.shop_limit:
+        return  # full, and nobody's time is up: nothing to do, and no lock taken
     _lock(session, event.id)
     session.execute(
         update(QueueEntry)
@@ -76,8 +87,6 @@ def advance(state: ServerState, session: Session, event: Event, now: datetime) -
         )
         .values(status="done")
     )
-    if event.on_sale is not None and now < event.on_sale:
-        return
     room = event.shop_limit - _admitted_now(session, event.id, now)
     if room <= 0:
         return

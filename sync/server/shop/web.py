@@ -33,7 +33,7 @@ from sync.server.schemas import (
     QuoteIn,
     WaitlistIn,
 )
-from sync.server.services import catalog, sales, shop, waiting_room, waitlist
+from sync.server.services import sales, shop, waiting_room, waitlist
 from sync.server.state import ServerState
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _event_page(
             place = None
         if place is None or place.status != "admitted":
             return RedirectResponse(f"/shop/events/{event_id}/queue", status_code=303)
-    seat_map = catalog.seat_map(state, event_id) if offer.seated else None
+    seat_map = shop.public_seat_map(state, event_id) if offer.seated else None
     return _render(
         "event.html",
         status,
