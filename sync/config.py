@@ -80,6 +80,9 @@ class ServerConfig:
     bank transfer in the shop."""
     waitlist_offer_minutes: float = 30.0
     """How long a waitlist offer keeps its seats for the person it went to."""
+    shop_admit_per_second: int = 0
+    """Visitors the waiting room lets in per second (0: a tenth of the event's shop
+    limit): a drop's first second does not bring the whole shop in at one instant."""
     shop_visit_minutes: float = 15.0
     """How long a visitor the waiting room let in may shop before their place goes to
     the next one (their holds keep their own times)."""

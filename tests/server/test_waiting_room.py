@@ -4,6 +4,7 @@ signed queue tickets, a visit that runs out."""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,7 +42,8 @@ def drop(server: ServerHandle, *, on_sale_in: float, limit: int = LIMIT) -> int:
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Any:
-    handle = start_server(ServerConfig(keys_dir=str(tmp_path / "keys")), database_url)
+    config = ServerConfig(keys_dir=str(tmp_path / "keys"), shop_admit_per_second=100)
+    handle = start_server(config, database_url)
     yield handle
     handle.live.stop()
 
@@ -133,5 +135,32 @@ def test_a_visit_runs_out_and_the_next_visitor_comes_in(database_url: str, tmp_p
             late = hold(anyone, event_id, first["queue_ticket"])
             assert late.status_code == 403
             assert "time in the shop is up" in late.json()["detail"]
+    finally:
+        server.live.stop()
+
+
+def test_visitors_are_let_in_at_the_admission_rate(database_url: str, tmp_path: Path) -> None:
+    """A shop of ten letting in two a second: asked all at once after on-sale, two are
+    in; a second later, two more; never more than the shop holds."""
+    config = ServerConfig(keys_dir=str(tmp_path / "keys"), shop_admit_per_second=2)
+    server = start_server(config, database_url)
+    try:
+        event_id = drop(server, on_sale_in=2, limit=10)
+        with server.client() as anyone:
+            tickets = [
+                anyone.post(f"/shop/events/{event_id}/queue").json()["queue_ticket"]
+                for _ in range(12)
+            ]
+
+            def inside() -> int:
+                return sum(place(anyone, t)["status"] == "admitted" for t in tickets)
+
+            first = wait_until(inside, what="the first admissions after on-sale")
+            assert first <= 2
+            started = time.monotonic()
+            wait_until(lambda: inside() >= 4, what="two more a second later")
+            assert time.monotonic() - started >= 0.5  # not at once: the rate holds
+            wait_until(lambda: inside() == 10, what="the shop full")
+            assert inside() == 10  # and no more, however often they ask
     finally:
         server.live.stop()

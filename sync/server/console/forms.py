@@ -77,7 +77,26 @@ def event_in(fields: dict[str, str], model: type[EventIn] = EventIn) -> EventIn:
     for name in ("doors_open", "starts_at", "ends_at"):
         values[name] = local_moment(fields.get(name, ""), zone)
     values["day_starts_at"] = fields.get("day_starts_at", "").strip() or None
+    # Selling: only what the form sent (a form without these leaves them as they are).
+    if "status" in fields:
+        values["status"] = fields["status"]
+    if "on_sale" in fields:
+        values["on_sale"] = local_moment(fields["on_sale"], zone)
+    if "currency" in fields:
+        values["currency"] = fields["currency"].strip().upper() or "EUR"
+    for name, default in SELLING_NUMBERS.items():
+        if name in fields:
+            values[name] = fields[name].strip() or default
     return model.model_validate(values)
+
+
+SELLING_NUMBERS = {
+    "hold_minutes": 10,
+    "fee_cents": 0,
+    "group_min": 0,
+    "group_percent": 0,
+    "shop_limit": 0,
+}
 
 
 def ticket_type_in(fields: dict[str, str], zone: str) -> TicketTypeIn:

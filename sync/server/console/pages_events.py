@@ -45,6 +45,14 @@ def _event_form_values(event: EventOut | None, fields: dict[str, str] | None) ->
         "capacity": str(event.capacity or ""),
         "allow_reentry": "on" if event.allow_reentry else "",
         "day_starts_at": event.day_starts_at.strftime("%H:%M") if event.day_starts_at else "",
+        "status": event.status,
+        "on_sale": local_input(event.on_sale, zone),
+        "currency": event.currency,
+        "hold_minutes": str(event.hold_minutes),
+        "fee_cents": str(event.fee_cents),
+        "group_min": str(event.group_min),
+        "group_percent": str(event.group_percent),
+        "shop_limit": str(event.shop_limit),
     }
 
 
@@ -112,7 +120,9 @@ async def update_event(
     event = await run_in_threadpool(catalog.get_event, state, ORGANISER, event_id)
     try:
         body = event_in(fields, EventChange)
-        await run_in_threadpool(catalog.update_event, state, event_id, body.model_dump())
+        await run_in_threadpool(
+            catalog.update_event, state, event_id, body.model_dump(exclude_unset=True)
+        )
     except (ValidationError, ServiceError) as exc:
         return _event_form(request, state, user, event, fields, field_errors(exc))
     return go(f"/events/{event_id}")

@@ -49,10 +49,17 @@ def purchase(body: PurchaseIn, state: State) -> PurchaseOut:
     return sales.purchase(state, body)
 
 
-@router.get("/shop/events/{event_id}/seat-map", response_model=SeatMap, tags=["selling"])
-def seat_map(event_id: IdPath, state: State) -> SeatMap:
-    """Seats free, held and sold, for an event on sale (never who holds them)."""
-    return shop.public_seat_map(state, event_id)
+@router.get(
+    "/shop/events/{event_id}/seat-map",
+    response_model=SeatMap,
+    response_class=Response,
+    responses={200: {"model": SeatMap}},
+    tags=["selling"],
+)
+def seat_map(event_id: IdPath, state: State) -> Response:
+    """Seats free, held and sold, for an event on sale (never who holds them); at most
+    a second old."""
+    return Response(shop.public_seat_map_json(state, event_id), media_type="application/json")
 
 
 @router.post("/shop/waitlist", response_model=WaitlistOut, status_code=201, tags=["selling"])

@@ -173,25 +173,35 @@ stadium's map is thousands of seats: built once a second per event and server
 process, not once per buyer.  A seat shown free that was held a moment ago is refused
 by the hold itself (which checks under the event's lock), so a buyer is never sold
 a taken seat; they are told to choose another."""
-_seat_maps: dict[tuple[int, int], tuple[float, SeatMap]] = {}
+_seat_maps: dict[tuple[int, int], tuple[float, SeatMap, bytes]] = {}
 _seat_maps_lock = threading.Lock()
 
 
-def public_seat_map(state: ServerState, event_id: int) -> SeatMap:
+def _cached_seat_map(state: ServerState, event_id: int) -> tuple[SeatMap, bytes]:
     key = (id(state), event_id)
     now = time.monotonic()
     with _seat_maps_lock:
         cached = _seat_maps.get(key)
     if cached is not None and now - cached[0] < SEAT_MAP_SECONDS:
-        return cached[1]
+        return cached[1], cached[2]
     with state.db.read() as session:
         event = session.get(Event, event_id)
         if event is None or event.status not in sales.SELLING:
             raise NotFound("this event is not on sale")
     seat_map = catalog.seat_map(state, event_id)
+    body = seat_map.model_dump_json().encode()
     with _seat_maps_lock:
-        _seat_maps[key] = (now, seat_map)
-    return seat_map
+        _seat_maps[key] = (now, seat_map, body)
+    return seat_map, body
+
+
+def public_seat_map(state: ServerState, event_id: int) -> SeatMap:
+    return _cached_seat_map(state, event_id)[0]
+
+
+def public_seat_map_json(state: ServerState, event_id: int) -> bytes:
+    """The same, as the API sends it: serialised once with the map, not per buyer."""
+    return _cached_seat_map(state, event_id)[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ early, or with a hundred browser tabs, buys nothing), and everyone after on-sale
 behind them first come, first served.  ``sort_key`` encodes both: ``0:`` and a random
 number before on-sale, ``1:`` and the arrival time after.
 
+Visitors are let in at ``admit_rate`` a second at most (a tenth of the shop by
+default), so even the first second of a drop reaches the server as a steady stream.
 Admitting is serialised per event on its own counter row (not the event row, which
 holds and purchases take), so however many visitors ask at once the shop never goes
 above its limit.  An admitted visitor may hold seats until ``shop_until``
@@ -17,9 +19,12 @@ from __future__ import annotations
 
 import math
 import secrets
+import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server.delivery.links import link_secret, signed, value_of
@@ -33,14 +38,17 @@ PURPOSE = "queue"
 
 
 def _lock(session: Session, event_id: int) -> None:
+    """The event's waiting-room lock: its own counter row, made on first use (two
+    processes making it at once: one insert wins, the other finds it made)."""
     name = f"queue-{event_id}"
-    row = session.execute(
-        select(Counter).where(Counter.name == name).with_for_update()
-    ).scalar_one_or_none()
-    if row is None:
-        session.add(Counter(name=name, value=0))
-        session.flush()
-        session.execute(select(Counter).where(Counter.name == name).with_for_update())
+    query = select(Counter.name).where(Counter.name == name).with_for_update()
+    if session.execute(query).first() is None:
+        try:
+            with session.begin_nested():
+                session.add(Counter(name=name, value=0))
+        except IntegrityError:
+            pass
+        session.execute(query)
 
 
 def _admitted_now(session: Session, event_id: int, now: datetime) -> int:
@@ -56,6 +64,36 @@ def _admitted_now(session: Session, event_id: int, now: datetime) -> int:
         )
         or 0
     )
+
+
+def admit_rate(state: ServerState, event: Event) -> int:
+    """New visitors let in per second: a tenth of the shop by default, so the first
+    second of a drop does not bring the whole shop's worth of buyers to the seat map
+    at one instant (the server answers them all quickly, one after the other)."""
+    configured = state.config.shop_admit_per_second
+    return max(1, configured or event.shop_limit // 10)
+
+
+def _admitted_since(session: Session, event_id: int, since: datetime) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(QueueEntry)
+            .where(
+                QueueEntry.event_id == event_id,
+                QueueEntry.status.in_(("admitted", "done")),
+                QueueEntry.admitted_at > since,
+            )
+        )
+        or 0
+    )
+
+
+def refresh_seconds(estimated_wait: int) -> int:
+    """How often a waiting visitor's page asks again: a quarter of the estimated wait,
+    between 3 and 30 seconds.  Those at the back need not ask every few seconds; the
+    polls of ten thousand visitors are most of a drop's load."""
+    return max(3, min(30, estimated_wait // 4))
 
 
 def _visit(state: ServerState) -> timedelta:
@@ -87,7 +125,10 @@ def advance(state: ServerState, session: Session, event: Event, now: datetime) -
         )
         .values(status="done")
     )
-    room = event.shop_limit - _admitted_now(session, event.id, now)
+    room = min(
+        event.shop_limit - _admitted_now(session, event.id, now),
+        admit_rate(state, event) - _admitted_since(session, event.id, now - timedelta(seconds=1)),
+    )
     if room <= 0:
         return
     nxt = session.scalars(
@@ -138,14 +179,35 @@ def _entry(state: ServerState, session: Session, ticket: str) -> QueueEntry:
     return entry
 
 
+ADVANCE_EVERY = 0.2
+"""Seconds between one process's attempts to let visitors in for one event.  Every
+waiting visitor's page asks every few seconds; ten thousand of them need not each
+take the waiting room's lock: a fifth of a second is as prompt as the shop needs."""
+_advanced: dict[tuple[int, int], float] = {}
+_advanced_lock = threading.Lock()
+
+
+def _time_to_advance(state: ServerState, event_id: int) -> bool:
+    key, now = (id(state), event_id), time.monotonic()
+    with _advanced_lock:
+        if now - _advanced.get(key, 0.0) < ADVANCE_EVERY:
+            return False
+        _advanced[key] = now
+        return True
+
+
 def status(state: ServerState, ticket: str) -> QueueOut:
-    with state.db.write() as session:
+    """A visitor's place: mostly a read; now and then (``ADVANCE_EVERY``) it also lets
+    the next visitors in, as the worker's sweep and every leaving buyer do."""
+    with state.db.read() as session:
         entry = _entry(state, session, ticket)
-        event = require_event(session, entry.event_id)
-        now = utcnow()
-        advance(state, session, event, now)
-        session.refresh(entry)
-        return _out(state, session, event, entry, now)
+        event_id, waiting = entry.event_id, entry.status == "waiting"
+    if waiting and _time_to_advance(state, event_id):
+        with state.db.write() as session:
+            advance(state, session, require_event(session, event_id), utcnow())
+    with state.db.read() as session:
+        entry = _entry(state, session, ticket)
+        return _out(state, session, require_event(session, event_id), entry, utcnow())
 
 
 def leave(state: ServerState, ticket: str) -> None:
@@ -204,17 +266,33 @@ def _estimate(state: ServerState, session: Session, event: Event, ahead: int, no
     """Seconds until this visitor's turn: those ahead over the rate visitors have left
     the shop in the last five minutes (or, before any have, one shop-full per visit)."""
     start = max(now, event.on_sale) if event.on_sale else now
-    recent = int(
-        session.scalar(
-            select(func.count())
-            .select_from(QueueEntry)
-            .where(
-                QueueEntry.event_id == event.id,
-                QueueEntry.admitted_at > now - timedelta(minutes=5),
-            )
-        )
-        or 0
-    )
-    per_second = recent / 300 if recent else event.shop_limit / _visit(state).total_seconds()
+    per_second = _admission_rate(state, session, event, now)
     rounds = (ahead + 1) / max(per_second, 1e-6)
     return math.ceil((start - now).total_seconds() + rounds)
+
+
+_rates: dict[tuple[int, int], tuple[float, float]] = {}
+
+
+def _admission_rate(state: ServerState, session: Session, event: Event, now: datetime) -> float:
+    """Visitors let in per second over the last five minutes or since on-sale (before any: one
+    shop-full per visit, at most the admission rate); worked out once a second per
+    event and process, not for every poll."""
+    key, clock = (id(state), event.id), time.monotonic()
+    with _advanced_lock:
+        cached = _rates.get(key)
+    if cached is not None and clock - cached[0] < 1.0:
+        return cached[1]
+    since = now - timedelta(minutes=5)
+    if event.on_sale is not None and event.on_sale > since:
+        since = event.on_sale  # the sale's first minutes: the rate since it opened
+    elapsed = max(1.0, (now - since).total_seconds())
+    recent = _admitted_since(session, event.id, since)
+    per_second = (
+        recent / elapsed
+        if recent
+        else min(admit_rate(state, event), event.shop_limit / _visit(state).total_seconds())
+    )
+    with _advanced_lock:
+        _rates[key] = (clock, per_second)
+    return per_second

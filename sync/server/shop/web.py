@@ -312,7 +312,8 @@ async def queue_page(event_id: int, request: Request, state: State) -> Response:
             place = await run_in_threadpool(waiting_room.status, state, ticket)
         except ServiceError:  # a forged or foreign ticket: join again
             place = None
-    return _render("queue.html", offer=offer, place=place)
+    refresh = waiting_room.refresh_seconds(place.estimated_wait_seconds) if place else 5
+    return _render("queue.html", offer=offer, place=place, refresh=refresh)
 
 
 @router.post("/events/{event_id}/queue")

@@ -145,8 +145,7 @@ def upgrade() -> None:
         sa.Column("admitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("shop_until", sa.DateTime(timezone=True), nullable=True),
     )
-    op.create_index("ix_queue_entries_event_id", "queue_entries", ["event_id"])
-    op.create_index("ix_queue_entries_sort_key", "queue_entries", ["sort_key"])
+    op.create_index("ix_queue_entries_place", "queue_entries", ["event_id", "status", "sort_key"])
 
 
 def downgrade() -> None:
