@@ -534,7 +534,7 @@ class HoldIn(Body):
         return self
 
 
-class PricedLine(BaseModel):
+class PricedLine(Out):
     """One ticket as priced, in minor units of ``currency``."""
 
     ticket_type: str
@@ -688,3 +688,6 @@ class QueueOut(BaseModel):
     estimated_wait_seconds: int
     shop_until: datetime | None = None
     on_sale: datetime | None = None
+    sold_out: bool = False
+    """Nothing is left (sold, or held by buyers who may still let it go): the page
+    says so and offers the waitlist instead of a wait that ends in nothing."""

@@ -114,3 +114,43 @@ def test_an_owner_makes_a_promo_code_and_the_figures_match_the_api(enrolled: Enr
     assert re.search(rf'id="sold">{figures["tickets"]}<', page.text)
     assert exported.status_code == 200
     assert exported.text.splitlines()[0].startswith("day,ticket_type,section,channel")
+
+
+def test_an_owner_sets_a_types_selling_rules_in_the_console(enrolled: Enrolled) -> None:
+    owner = signed_in(enrolled.server, Role.OWNER)
+    event_id = enrolled.event_id
+    made = owner.post(
+        f"/console/events/{event_id}/ticket-types",
+        {
+            "code": "STUDENT",
+            "name": "Student",
+            "price_cents": "900",
+            "early_price_cents": "700",
+            "early_until": "2030-01-01T00:00",
+            "quota": "40",
+            "step_after": "10",
+            "step_cents": "100",
+            "gate_note": "Student card required",
+            "public_shown": "1",
+            "public": "on",
+        },
+    )
+    assert made.status_code == 303, made.text
+    guest = owner.post(
+        f"/console/events/{event_id}/ticket-types",
+        {"code": "GUEST", "name": "Guest list", "public_shown": "1"},  # box left unticked
+    )
+    assert guest.status_code == 303
+    half = owner.post(
+        f"/console/events/{event_id}/ticket-types",
+        {"code": "HALF", "name": "Half", "early_price_cents": "100", "public_shown": "1"},
+    )
+    assert half.status_code == 422  # an early-bird price without its end
+    assert "early-bird price needs its end date" in half.text
+    with enrolled.server.admin() as admin:
+        types = {t["code"]: t for t in admin.get(f"/events/{event_id}/ticket-types").json()}
+    student = types["STUDENT"]
+    assert (student["early_price_cents"], student["quota"], student["step_after"]) == (700, 40, 10)
+    assert (student["gate_note"], student["public"]) == ("Student card required", True)
+    assert types["GUEST"]["public"] is False
+    assert "HALF" not in types

@@ -471,3 +471,34 @@ def test_sales_figures_by_day_type_section_channel_and_promo_with_csv(shop: Serv
     assert sum(int(r["tickets"]) for r in rows) == 4
     assert sorted(r["revenue"] for r in rows) == ["0.00", "27.00", "30.00", "30.00"]
     assert {r["currency"] for r in rows} == {"EUR"}
+
+
+def test_a_refund_frees_a_place_for_the_waitlist(shop: ServerHandle) -> None:
+    event_id, _ = make_event(shop, capacity=1)
+    add_type(shop, event_id, code="GA", name="Standing", price_cents=0)
+    with shop.client() as anyone:
+        held = hold(anyone, event_id, {"ticket_type": "GA"}).json()
+        bought = anyone.post(
+            "/tickets/purchase", json={"hold_id": held["hold_id"], "buyer_name": "First"}
+        ).json()
+        place = anyone.post(
+            "/shop/waitlist",
+            json={"event_id": event_id, "ticket_type": "GA", "email": "next@example.org"},
+        ).json()
+        assert place["status"] == "waiting"
+        with shop.admin() as admin:
+            ticket = bought["tickets"][0]["ticket_id"]
+            assert admin.post(f"/tickets/{ticket}/refund").status_code == 200
+        offered = wait_until(
+            lambda: (
+                (answer := anyone.get(f"/shop/waitlist/{place['token']}").json())["status"]
+                == "offered"
+                and answer
+            ),
+            what="the refunded place offered",
+        )
+        again = anyone.post(
+            "/tickets/purchase", json={"hold_id": offered["hold_id"], "buyer_name": "Next"}
+        )
+        assert again.status_code == 201
+        assert hold(anyone, event_id, {"ticket_type": "GA"}).status_code == 409  # full again

@@ -164,3 +164,26 @@ def test_visitors_are_let_in_at_the_admission_rate(database_url: str, tmp_path: 
             assert inside() == 10  # and no more, however often they ask
     finally:
         server.live.stop()
+
+
+def test_leaving_and_asking_at_once_never_deadlock(server: ServerHandle) -> None:
+    """Visitors leaving (each frees a place and lets the next in) while the rest ask
+    for their place, all at once, on both databases: every answer is an answer (a
+    deadlock between the waiting room's lock and a visitor's row was a 503)."""
+    event_id = drop(server, on_sale_in=-1, limit=5)
+    with server.client() as anyone:
+        tickets = [
+            anyone.post(f"/shop/events/{event_id}/queue").json()["queue_ticket"] for _ in range(40)
+        ]
+
+    def visit(ticket: str) -> list[int]:
+        codes = []
+        with server.client() as browser:
+            for _ in range(4):
+                codes.append(browser.get(f"/shop/queue/{ticket}").status_code)
+            codes.append(browser.delete(f"/shop/queue/{ticket}").status_code)
+        return codes
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        codes = [c for answer in pool.map(visit, tickets) for c in answer]
+    assert set(codes) <= {200, 204}, sorted(set(codes))

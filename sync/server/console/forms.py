@@ -108,6 +108,15 @@ def ticket_type_in(fields: dict[str, str], zone: str) -> TicketTypeIn:
             "price_cents": fields.get("price_cents", "").strip() or 0,
             "valid_from": local_moment(fields.get("valid_from", ""), zone),
             "valid_until": local_moment(fields.get("valid_until", ""), zone),
+            "early_price_cents": fields.get("early_price_cents", "").strip() or None,
+            "early_until": local_moment(fields.get("early_until", ""), zone),
+            "quota": fields.get("quota", "").strip() or 0,
+            "step_after": fields.get("step_after", "").strip() or 0,
+            "step_cents": fields.get("step_cents", "").strip() or 0,
+            # A browser sends an unticked box as nothing: absent means not in the shop,
+            # but a form that has no such box at all (an older page) keeps the default.
+            "public": fields.get("public") == "on" if "public_shown" in fields else True,
+            "gate_note": fields.get("gate_note", "").strip(),
         }
     )
 

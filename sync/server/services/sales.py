@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -302,18 +303,31 @@ def _promo(session: Session, event_id: int, code: str, now: datetime) -> PromoCo
     return promo
 
 
-def _priced(lines: list[Line]) -> list[PricedLine]:
-    return [
-        PricedLine(
-            ticket_type=line.ticket_type,
-            seat_id=line.seat_id,
-            label=line.label,
-            price_cents=line.price_cents,
-            discount_cents=line.discount_cents,
-            fee_cents=line.fee_cents,
+def _priced(lines: Sequence[Line | OrderLine]) -> list[PricedLine]:
+    return [PricedLine.model_validate(line) for line in lines]
+
+
+def _add_order(
+    session: Session, order: Order, found: Hold, lines: list[Line], attendees: list[str]
+) -> None:
+    """Store the order with a priced line per ticket (each attendee's name, or the
+    buyer's), and tie the hold to it."""
+    session.add(order)
+    session.flush()
+    for n, line in enumerate(lines):
+        session.add(
+            OrderLine(
+                order_id=order.id,
+                ticket_type=line.ticket_type,
+                seat_id=line.seat_id,
+                attendee_name=(attendees[n] if n < len(attendees) else "") or order.buyer_name,
+                price_cents=line.price_cents,
+                discount_cents=line.discount_cents,
+                fee_cents=line.fee_cents,
+                label=line.label,
+            )
         )
-        for line in lines
-    ]
+    found.order_id = order.id
 
 
 def _offered(state: ServerState, total: int, event: Event, now: datetime) -> list[str]:
@@ -392,23 +406,7 @@ def purchase(state: ServerState, body: PurchaseIn) -> PurchaseOut:
             promo_code=promo.code if promo else None,
             reference=secrets.token_hex(6).upper(),
         )
-        session.add(order)
-        session.flush()
-        names = list(body.attendees)
-        for n, line in enumerate(lines):
-            session.add(
-                OrderLine(
-                    order_id=order.id,
-                    ticket_type=line.ticket_type,
-                    seat_id=line.seat_id,
-                    attendee_name=(names[n] if n < len(names) else "") or body.buyer_name,
-                    price_cents=line.price_cents,
-                    discount_cents=line.discount_cents,
-                    fee_cents=line.fee_cents,
-                    label=line.label,
-                )
-            )
-        found.order_id = order.id
+        _add_order(session, order, found, lines, body.attendees)
         session.execute(
             update(WaitlistEntry)
             .where(WaitlistEntry.hold_id == found.id, WaitlistEntry.status == "offered")
@@ -498,18 +496,7 @@ def _purchase_out(
         reference=order.reference or "",
         status=order.status,
         currency=order.currency,
-        lines=[
-            PricedLine(
-                ticket_type=line.ticket_type,
-                seat_id=line.seat_id,
-                label=line.label,
-                price_cents=line.price_cents,
-                discount_cents=line.discount_cents,
-                fee_cents=line.fee_cents,
-                attendee_name=line.attendee_name,
-            )
-            for line in lines
-        ],
+        lines=_priced(lines),
         subtotal_cents=order.subtotal_cents,
         discount_cents=order.discount_cents,
         fees_cents=order.fees_cents,
@@ -614,22 +601,7 @@ def sell_at_door(state: ServerState, body: DoorSaleIn) -> DoorSaleOut:
             paid_at=now,
             reference=secrets.token_hex(6).upper(),
         )
-        session.add(order)
-        session.flush()
-        for line in lines:
-            session.add(
-                OrderLine(
-                    order_id=order.id,
-                    ticket_type=line.ticket_type,
-                    seat_id=line.seat_id,
-                    attendee_name=body.buyer_name,
-                    price_cents=line.price_cents,
-                    discount_cents=line.discount_cents,
-                    fee_cents=0,
-                    label=line.label,
-                )
-            )
-        found.order_id = order.id
+        _add_order(session, order, found, lines, [])
         tickets = _settle(state, session, order, found)
         admitted = (
             admissions.admit_at_desk(session, [t.code for t in tickets], event.id, DOOR_GATE)

@@ -23,14 +23,15 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sync.server import issuing
 from sync.server.delivery.links import link_secret, signed, value_of
 from sync.server.errors import Forbidden, NotFound
 from sync.server.lookups import require_event
-from sync.server.models import Counter, Event, QueueEntry, utcnow
+from sync.server.models import Counter, Event, QueueEntry, Seat, Section, utcnow
 from sync.server.schemas import QueueOut
 from sync.server.state import ServerState
 
@@ -52,18 +53,16 @@ def _lock(session: Session, event_id: int) -> None:
 
 
 def _admitted_now(session: Session, event_id: int, now: datetime) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(QueueEntry)
-            .where(
-                QueueEntry.event_id == event_id,
-                QueueEntry.status == "admitted",
-                QueueEntry.shop_until > now,
-            )
-        )
-        or 0
-    )
+    """Visitors in the shop now."""
+    return _count(session, event_id, ("admitted",), QueueEntry.shop_until > now)
+
+
+def _count(
+    session: Session, event_id: int, statuses: tuple[str, ...], *where: ColumnElement[bool]
+) -> int:
+    query = select(func.count()).select_from(QueueEntry)
+    query = query.where(QueueEntry.event_id == event_id, QueueEntry.status.in_(statuses), *where)
+    return int(session.scalar(query) or 0)
 
 
 def admit_rate(state: ServerState, event: Event) -> int:
@@ -75,18 +74,8 @@ def admit_rate(state: ServerState, event: Event) -> int:
 
 
 def _admitted_since(session: Session, event_id: int, since: datetime) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(QueueEntry)
-            .where(
-                QueueEntry.event_id == event_id,
-                QueueEntry.status.in_(("admitted", "done")),
-                QueueEntry.admitted_at > since,
-            )
-        )
-        or 0
-    )
+    """Visitors let in after ``since`` (still inside, or gone)."""
+    return _count(session, event_id, ("admitted", "done"), QueueEntry.admitted_at > since)
 
 
 def refresh_seconds(estimated_wait: int) -> int:
@@ -214,9 +203,15 @@ def leave(state: ServerState, ticket: str) -> None:
     """The visitor is done (bought, or gave up): their place in the shop goes on."""
     with state.db.write() as session:
         entry = _entry(state, session, ticket)
-        entry.status = "done"
         event = require_event(session, entry.event_id)
-        advance(state, session, event, utcnow())
+        inside = entry.status == "admitted"
+        if inside:
+            # The waiting room's lock before the visitor's row, as ``advance`` takes
+            # them: the other order deadlocks with an advance admitting this visitor.
+            _lock(session, event.id)
+        session.execute(update(QueueEntry).where(QueueEntry.id == entry.id).values(status="done"))
+        if inside:  # a place in the shop came free
+            advance(state, session, event, utcnow())
 
 
 def require_admitted(
@@ -251,6 +246,7 @@ def _out(
             or 0
         )
     return QueueOut(
+        sold_out=entry.status == "waiting" and _nothing_left(state, session, event, now),
         queue_ticket=signed(link_secret(state.keys_dir), PURPOSE, entry.id),
         status=entry.status,
         position=ahead,
@@ -296,3 +292,33 @@ def _admission_rate(state: ServerState, session: Session, event: Event, now: dat
     with _advanced_lock:
         _rates[key] = (clock, per_second)
     return per_second
+
+
+_left: dict[tuple[int, int], tuple[float, bool]] = {}
+
+
+def _nothing_left(state: ServerState, session: Session, event: Event, now: datetime) -> bool:
+    """Whether every place is sold or held, worked out once a second per event and
+    process (every waiting visitor's page asks)."""
+    key, clock = (id(state), event.id), time.monotonic()
+    with _advanced_lock:
+        cached = _left.get(key)
+    if cached is not None and clock - cached[0] < 1.0:
+        return cached[1]
+    in_use = sum(issuing.in_use(session, event.id, now).values())
+    seats = 0
+    if event.venue_id is not None:
+        seats = int(
+            session.scalar(
+                select(func.count())
+                .select_from(Seat)
+                .join(Section, Section.id == Seat.section_id)
+                .where(Section.venue_id == event.venue_id)
+            )
+            or 0
+        )
+    limits = [n for n in (event.capacity, seats) if n]
+    nothing = bool(limits) and in_use >= min(limits)
+    with _advanced_lock:
+        _left[key] = (clock, nothing)
+    return nothing

@@ -112,7 +112,7 @@ def _event_page(
         return _render("message.html", 404, title="Not on sale", text="This event is not on sale.")
     ticket = request.cookies.get(QUEUE_COOKIE.format(event=event_id), "")
     place = None
-    if offer.shop_limit:
+    if offer.shop_limit and not offer.sold_out:  # sold out: the waitlist, no queue
         try:
             place = waiting_room.status(state, ticket) if ticket else None
         except ServiceError:
