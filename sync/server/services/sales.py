@@ -88,24 +88,31 @@ def rules(session: Session, event_id: int) -> dict[str, tuple[TicketType, PriceR
 
 def expire_lapsed(session: Session, event_id: int, now: datetime) -> None:
     """Mark this event's lapsed holds expired, with the orders awaiting payment on them
-    (their promo-code uses given back)."""
-    lapsed = session.scalars(
-        select(Hold).where(
+    (their promo-code uses given back).
+
+    One conditional UPDATE: on PostgreSQL it waits for a purchase that has claimed a
+    hold in the very moment it lapsed, and then leaves it alone (bought, not lapsed).
+    That wait is what keeps a seat from being sold twice when a hold runs out during
+    its own purchase, so everything that decides what is free calls this first."""
+    lapsed = session.execute(
+        update(Hold)
+        .where(
             Hold.event_id == event_id,
             Hold.status.in_(issuing.LIVE_HOLDS),
             Hold.expires_at <= now,
         )
+        .values(status="expired")
+        .returning(Hold.id, Hold.order_id)
     ).all()
-    for hold_row in lapsed:
-        if hold_row.status == "pending" and hold_row.order_id is not None:
-            order = session.get(Order, hold_row.order_id)
+    for hold_id, order_id in lapsed:
+        if order_id is not None:  # an order awaiting payment on this hold
+            order = session.get(Order, order_id)
             if order is not None and order.status == "pending":
                 order.status = "expired"
                 _give_back_promo(session, order)
-        hold_row.status = "expired"
         session.execute(
             update(WaitlistEntry)
-            .where(WaitlistEntry.hold_id == hold_row.id, WaitlistEntry.status == "offered")
+            .where(WaitlistEntry.hold_id == hold_id, WaitlistEntry.status == "offered")
             .values(status="lapsed")
         )
 
@@ -160,6 +167,7 @@ def make_hold(
     # What is free is decided from here on, one buyer at a time (the lookups above
     # need no lock, so the lock is held as briefly as possible).
     issuing.lock_event(session, event.id)
+    expire_lapsed(session, event.id, now)  # and wait for a purchase of one lapsing now
     if wanted:
         taken = issuing.seats_taken(session, event.id, wanted) | issuing.seats_held(
             session, event.id, now, wanted
@@ -240,7 +248,6 @@ def hold(state: ServerState, body: HoldIn) -> HoldOut:
             raise Refused(f"this event goes on sale at {event.on_sale.isoformat()}")
         if event.shop_limit:
             waiting_room.require_admitted(state, session, event, body.queue_ticket, now)
-        # (Lapsed holds are ignored by every check; the worker's sweep marks them.)
         expires = now + timedelta(minutes=hold_minutes(state, event))
         return make_hold(session, event, body.items, now, expires)
 
