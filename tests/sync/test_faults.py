@@ -160,6 +160,8 @@ def test_three_kiosks_push_1000_scans_exactly_once_through_faults_and_restarts(
 @pytest.mark.slow
 def test_a_pull_killed_at_random_points_resumes_to_the_same_manifest(world: World) -> None:
     with world.admin() as admin:
+        # A big manifest: room for 8,000 more than the demo's capacity allows.
+        admin.patch(f"/events/{world.demo.event_id}", json={"capacity": 20000}).raise_for_status()
         order = admin.post(
             "/orders",
             json={
