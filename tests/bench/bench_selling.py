@@ -287,10 +287,18 @@ def rank_correlation(pairs: list[tuple[float, float]]) -> float:
         return float("nan")
 
     def ranks(values: list[float]) -> list[float]:
+        """Ranks with ties averaged: visitors let in by one UPDATE share a moment, and
+        breaking that tie by list order (arrival order) would fake a correlation."""
         order = sorted(range(len(values)), key=values.__getitem__)
         out = [0.0] * len(values)
-        for rank, index in enumerate(order):
-            out[index] = float(rank)
+        start = 0
+        while start < len(order):
+            end = start
+            while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+                end += 1
+            for position in range(start, end + 1):
+                out[order[position]] = (start + end) / 2
+            start = end + 1
         return out
 
     a = ranks([p[0] for p in pairs])
