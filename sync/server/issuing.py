@@ -125,6 +125,19 @@ def seats_taken(session: Session, event_id: int, among: Collection[int] | None =
     return {seat for seat in session.scalars(query) if seat is not None}
 
 
+def seat_count(session: Session, venue_id: int | None) -> int:
+    """Seats in a venue (0 without one): a seated event's places."""
+    if venue_id is None:
+        return 0
+    query = (
+        select(func.count())
+        .select_from(SeatRow)
+        .join(SectionRow, SectionRow.id == SeatRow.section_id)
+        .where(SectionRow.venue_id == venue_id)
+    )
+    return int(session.scalar(query) or 0)
+
+
 def lock_event(session: Session, event_id: int) -> None:
     """Take the event's row lock for this transaction: whatever decides what of the
     event is still free (issuing, holds, purchases) runs one at a time per event."""

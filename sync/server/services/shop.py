@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sync.server import issuing
 from sync.server.errors import NotFound
-from sync.server.models import Event, Hold, HoldItem, Seat, Section, Venue, utcnow
+from sync.server.models import Event, Hold, HoldItem, Venue, utcnow
 from sync.server.pricing import money
 from sync.server.schemas import SeatMap
 from sync.server.services import catalog, sales, waitlist
@@ -99,13 +99,7 @@ def _offer(session: Session, event: Event, now: datetime, hold_override: float =
     left_event = max(0, event.capacity - sum(gone.values())) if event.capacity else None
     seats_total = 0
     if event.venue_id is not None:
-        seats_total = len(
-            session.scalars(
-                select(Seat.id)
-                .join(Section, Section.id == Seat.section_id)
-                .where(Section.venue_id == event.venue_id)
-            ).all()
-        )
+        seats_total = issuing.seat_count(session, event.venue_id)
         if seats_total:
             free = seats_total - len(
                 issuing.seats_taken(session, event.id) | issuing.seats_held(session, event.id, now)

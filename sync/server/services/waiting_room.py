@@ -31,7 +31,7 @@ from sync.server import issuing
 from sync.server.delivery.links import link_secret, signed, value_of
 from sync.server.errors import Forbidden, NotFound
 from sync.server.lookups import require_event
-from sync.server.models import Counter, Event, QueueEntry, Seat, Section, utcnow
+from sync.server.models import Counter, Event, QueueEntry, utcnow
 from sync.server.schemas import QueueOut
 from sync.server.state import ServerState
 
@@ -308,15 +308,7 @@ def _nothing_left(state: ServerState, session: Session, event: Event, now: datet
     in_use = sum(issuing.in_use(session, event.id, now).values())
     seats = 0
     if event.venue_id is not None:
-        seats = int(
-            session.scalar(
-                select(func.count())
-                .select_from(Seat)
-                .join(Section, Section.id == Seat.section_id)
-                .where(Section.venue_id == event.venue_id)
-            )
-            or 0
-        )
+        seats = issuing.seat_count(session, event.venue_id)
     limits = [n for n in (event.capacity, seats) if n]
     nothing = bool(limits) and in_use >= min(limits)
     with _advanced_lock:
