@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from scanner.keys import generate_key, load_private_key, load_public_key, public_raw
@@ -114,17 +114,6 @@ class TicketRequest:
     accessible: bool = False
 
 
-def seats_taken(session: Session, event_id: int, among: Collection[int] | None = None) -> set[int]:
-    """Seats a valid ticket holds; ``among``: only these are asked about (a hold of
-    two seats need not read the other 1,998)."""
-    query = select(Ticket.seat_id).where(
-        Ticket.event_id == event_id, Ticket.status == "valid", Ticket.seat_id.is_not(None)
-    )
-    if among is not None:
-        query = query.where(Ticket.seat_id.in_(list(among)))
-    return {seat for seat in session.scalars(query) if seat is not None}
-
-
 def seat_count(session: Session, venue_id: int | None) -> int:
     """Seats in a venue (0 without one): a seated event's places."""
     if venue_id is None:
@@ -149,13 +138,26 @@ LIVE_HOLDS = ("active", "pending")
 ``expires_at``."""
 
 
-def seats_held(
+SOLD = "sold"
+HELD = "held"
+
+
+def seats_gone(
     session: Session, event_id: int, now: datetime, among: Collection[int] | None = None
-) -> set[int]:
-    """Seats a buyer's live hold keeps (``services.sales``): not for sale to anyone else
-    until the hold lapses."""
-    query = (
-        select(HoldItem.seat_id)
+) -> dict[int, str]:
+    """Seats not for sale, each ``SOLD`` (a valid ticket holds it) or ``HELD`` (a
+    buyer's live hold or an unpaid order keeps it until it lapses); ``among``: only
+    these are asked about (a hold of two seats need not read the other 1,998).
+
+    One statement, so one snapshot: a purchase moves a seat from held to sold in one
+    commit, and on PostgreSQL two statements (tickets, then holds) could fall either
+    side of that commit and see the seat in neither.  That is how a seat was once sold
+    twice when purchases stopped taking the event's lock."""
+    sold = select(Ticket.seat_id, literal(SOLD)).where(
+        Ticket.event_id == event_id, Ticket.status == "valid", Ticket.seat_id.is_not(None)
+    )
+    held = (
+        select(HoldItem.seat_id, literal(HELD))
         .join(Hold, Hold.id == HoldItem.hold_id)
         .where(
             Hold.event_id == event_id,
@@ -165,25 +167,32 @@ def seats_held(
         )
     )
     if among is not None:
-        query = query.where(HoldItem.seat_id.in_(list(among)))
-    return {seat for seat in session.scalars(query) if seat is not None}
+        sold = sold.where(Ticket.seat_id.in_(list(among)))
+        held = held.where(HoldItem.seat_id.in_(list(among)))
+    gone: dict[int, str] = {}
+    for seat, why in session.execute(union_all(sold, held)):
+        if seat is not None and gone.get(seat) != SOLD:
+            gone[seat] = why
+    return gone
 
 
 def in_use(session: Session, event_id: int, now: datetime) -> Counter[str]:
-    """Tickets of each type sold (valid) or kept by a live hold or unpaid order."""
-    used: Counter[str] = Counter()
-    for code, n in session.execute(
-        select(Ticket.ticket_type, func.count())
+    """Tickets of each type sold (valid) or kept by a live hold or unpaid order, counted
+    in one statement (one snapshot: see ``seats_gone``) so that a purchase committing
+    meanwhile is counted once, not zero times."""
+    sold = (
+        select(Ticket.ticket_type.label("code"), func.count().label("n"))
         .where(Ticket.event_id == event_id, Ticket.status == "valid")
         .group_by(Ticket.ticket_type)
-    ):
-        used[code] += int(n)
-    for code, n in session.execute(
-        select(HoldItem.ticket_type, func.sum(HoldItem.quantity))
+    )
+    held = (
+        select(HoldItem.ticket_type.label("code"), func.sum(HoldItem.quantity).label("n"))
         .join(Hold, Hold.id == HoldItem.hold_id)
         .where(Hold.event_id == event_id, Hold.status.in_(LIVE_HOLDS), Hold.expires_at > now)
         .group_by(HoldItem.ticket_type)
-    ):
+    )
+    used: Counter[str] = Counter()
+    for code, n in session.execute(union_all(sold, held)):
         used[code] += int(n or 0)
     return used
 
@@ -243,8 +252,7 @@ def issue_tickets(
     if not reserved:
         _check_capacity(session, event, types, requests)
     wanted = [r.seat_id for r in requests if r.seat_id is not None]
-    taken = seats_taken(session, event.id, wanted) if wanted else set()
-    held = seats_held(session, event.id, utcnow(), wanted) if wanted else set()
+    gone = seats_gone(session, event.id, utcnow(), wanted) if wanted else {}
     issued: list[Ticket] = []
     for request in requests:
         ticket_type = types.get(request.ticket_type)
@@ -260,11 +268,11 @@ def issue_tickets(
             section_row = session.get(SectionRow, seat_row.section_id) if seat_row else None
             if seat_row is None or section_row is None or section_row.venue_id != event.venue_id:
                 raise IssueError(f"seat {request.seat_id} is not in this event's venue")
-            if request.seat_id in taken:
+            if gone.get(request.seat_id) == SOLD:
                 raise IssueError(f"seat {request.seat_id} is already sold")
-            if request.seat_id in held:
+            if gone.get(request.seat_id) == HELD:
                 raise IssueError(f"seat {request.seat_id} is held by a buyer; try again later")
-            taken.add(request.seat_id)
+            gone[request.seat_id] = SOLD
         zones = frozenset(filter(None, ticket_type.zones.split(",")))
         accessible = request.accessible or bool(seat_row and seat_row.accessible)
         claims = TicketClaims(

@@ -4,6 +4,7 @@ what a hold keeps nobody else can sell."""
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from sync.config import ServerConfig
 from tests.server.conftest import ServerHandle, start_server
@@ -185,3 +187,67 @@ def test_twenty_purchases_of_one_hold_at_once_buy_it_once(shop: ServerHandle) ->
     with shop.admin() as admin:
         orders = admin.get("/orders", params={"event_id": event_id}).json()
     assert [o["ticket_count"] for o in orders] == [1]
+
+
+@pytest.mark.parametrize("place", ["seat", "capacity"])
+def test_a_purchase_committing_in_the_middle_of_a_hold_check_is_seen(
+    pg_cluster: Any, tmp_path: Path, place: str
+) -> None:
+    """A purchase takes no event lock, so it can commit while another buyer's hold is
+    deciding what is free.  Its seat moves from held to sold in that one commit: a
+    check that read tickets and holds in two statements saw it in neither and held it
+    again (a seat sold twice, or one ticket past the capacity).  Here the purchase is
+    made to commit exactly after the hold's first read of the tickets table, through
+    SQLAlchemy's statement hook on the server's own engine (PostgreSQL: on SQLite the
+    single writer makes the interleaving impossible)."""
+    name = f"race_{place}_{os.getpid()}"
+    pg_cluster.execute(f"CREATE DATABASE {name} TEMPLATE template_admitone")
+    config = ServerConfig(keys_dir=str(tmp_path / "keys"))
+    server = start_server(config, pg_cluster.url(name))
+    try:
+        if place == "seat":
+            event_id, places = seated_event(server)
+            item = {"ticket_type": "SEAT", "seat_id": next(iter(places))}
+        else:
+            with server.admin() as admin:
+                event_id = admin.post(
+                    "/events",
+                    json={"name": "Club", "timezone": "UTC", "status": "on_sale", "capacity": 1},
+                ).json()["id"]
+                admin.post(
+                    f"/events/{event_id}/ticket-types", json={"code": "GA", "name": "Standing"}
+                ).raise_for_status()
+            item = {"ticket_type": "GA", "quantity": 1}
+        hold = {"event_id": event_id, "items": [item]}
+        with httpx.Client(base_url=server.api, timeout=30) as first:
+            held = first.post("/tickets/hold", json=hold)
+            assert held.status_code == 201, held.text
+            engine = server.app.state.admitone.db.engine
+            armed = threading.Event()
+            armed.set()
+            bought: list[int] = []
+
+            def purchase_now(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+                if armed.is_set() and "FROM tickets" in statement:
+                    armed.clear()
+                    with httpx.Client(base_url=server.api, timeout=20) as buyer:
+                        bought.append(
+                            buyer.post(
+                                "/tickets/purchase",
+                                json={"hold_id": held.json()["hold_id"], "buyer_name": "First"},
+                            ).status_code
+                        )
+
+            event.listen(engine, "after_cursor_execute", purchase_now)
+            try:
+                with httpx.Client(base_url=server.api, timeout=30) as second:
+                    again = second.post("/tickets/hold", json=hold)
+            finally:
+                event.remove(engine, "after_cursor_execute", purchase_now)
+        assert bought == [201]  # the purchase did commit in the middle of the check
+        assert again.status_code == 409, again.text  # and the check saw its seat taken
+        with server.admin() as admin:
+            orders = admin.get("/orders", params={"event_id": event_id}).json()
+        assert [o["ticket_count"] for o in orders] == [1]
+    finally:
+        server.live.stop()

@@ -298,16 +298,9 @@ def seat_map(state: ServerState, event_id: int) -> SeatMap:
     they pay) or sold (a live ticket holds it)."""
     with state.db.read() as session:
         event = require_event(session, event_id)
-        sold = set(
-            session.scalars(
-                select(Ticket.seat_id).where(
-                    Ticket.event_id == event_id,
-                    Ticket.status == "valid",
-                    Ticket.seat_id.is_not(None),
-                )
-            )
-        )
-        held = issuing.seats_held(session, event_id, utcnow())
+        gone = issuing.seats_gone(session, event_id, utcnow())
+        sold = {seat for seat, why in gone.items() if why == issuing.SOLD}
+        held = {seat for seat, why in gone.items() if why == issuing.HELD}
         sections = _section_maps(session, event.venue_id, sold, held) if event.venue_id else []
         return SeatMap(event_id=event_id, venue_id=event.venue_id, sections=sections)
 
@@ -327,7 +320,7 @@ def list_venues(state: ServerState) -> list[VenueOut]:
 
 
 def _section_maps(
-    session: Session, venue_id: int, sold: set[int | None], held: set[int] | None = None
+    session: Session, venue_id: int, sold: set[int], held: set[int] | None = None
 ) -> list[SectionMap]:
     held = held or set()
     sections = []

@@ -2,9 +2,10 @@
 what the hold keeps, paying through one of the providers (``payments``).
 
 Every decision about what is free is taken under the event's row lock (the same lock
-issuing takes), so two buyers can never hold, or buy, one seat, nor together go past
-the event's capacity or a type's quota: on PostgreSQL the lock serialises them, on
-SQLite the single writer does.  A hold that lapsed is ignored by every check at once
+issuing takes), so two buyers can never hold one seat, nor together go past the
+event's capacity or a type's quota: on PostgreSQL the lock serialises them, on SQLite
+the single writer does.  A purchase needs no such lock: it only turns what its hold
+already keeps into tickets (``_live_hold``).  A hold that lapsed is ignored by every check at once
 and marked expired by the next one (or the worker's sweep), so its seats come free by
 themselves.
 
@@ -169,9 +170,7 @@ def make_hold(
     issuing.lock_event(session, event.id)
     expire_lapsed(session, event.id, now)  # and wait for a purchase of one lapsing now
     if wanted:
-        taken = issuing.seats_taken(session, event.id, wanted) | issuing.seats_held(
-            session, event.id, now, wanted
-        )
+        taken = issuing.seats_gone(session, event.id, now, wanted)
         clash = [s for s in wanted if s in taken]
         if clash:
             raise Refused(f"seat {clash[0]} is taken: choose another")
@@ -255,18 +254,18 @@ def hold(state: ServerState, body: HoldIn) -> HoldOut:
 def _live_hold(
     session: Session, hold_id: str, now: datetime, *, claim: bool = False
 ) -> tuple[Hold, Event]:
-    """The hold, if it is live.  ``claim``: take it for this transaction (a purchase),
-    under the event's lock like everything that changes what is free.
+    """The hold, if it is live.  ``claim``: take it for this transaction (a purchase).
 
     Claiming is one conditional UPDATE: of two purchases of one hold only one matches,
-    the other waits for its row lock and then finds it bought.  (A purchase without
-    the event lock was tried: under load one in a few hundred purchases then found its
-    seat sold by another, a race not yet understood, so the lock stays.)"""
+    the other waits for its row lock and then finds it bought.  No event lock is
+    needed: the hold's places are counted as taken until the purchase commits them as
+    tickets, and whoever asks what is free reads holds and tickets in one statement
+    (``issuing.seats_gone``, ``issuing.in_use``), so it sees them either held or sold,
+    never neither, and ``expire_lapsed`` waits for the claim instead of lapsing it."""
     found = session.get(Hold, hold_id)
     if found is None:
         raise NotFound("no such hold: hold the seats first")
     if claim:
-        issuing.lock_event(session, found.event_id)
         claimed = session.execute(
             update(Hold)
             .where(Hold.id == hold_id, Hold.status == "active", Hold.expires_at > now)

@@ -101,9 +101,7 @@ def _offer(session: Session, event: Event, now: datetime, hold_override: float =
     if event.venue_id is not None:
         seats_total = issuing.seat_count(session, event.venue_id)
         if seats_total:
-            free = seats_total - len(
-                issuing.seats_taken(session, event.id) | issuing.seats_held(session, event.id, now)
-            )
+            free = seats_total - len(issuing.seats_gone(session, event.id, now))
             left_event = free if left_event is None else min(left_event, free)
     types = []
     for ticket_type, price_rules in sales.rules(session, event.id).values():

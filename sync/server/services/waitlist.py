@@ -45,7 +45,7 @@ def items_for(
     seats = _venue_seats(session, event)
     if not seats:
         return [HoldItemIn(ticket_type=ticket_type, quantity=quantity)]
-    gone = issuing.seats_taken(session, event.id) | issuing.seats_held(session, event.id, now)
+    gone = issuing.seats_gone(session, event.id, now)
     free = [s for s in seats if s not in gone][:quantity]
     if len(free) < quantity:
         return None
