@@ -86,6 +86,11 @@ class ServerConfig:
     shop_visit_minutes: float = 15.0
     """How long a visitor the waiting room let in may shop before their place goes to
     the next one (their holds keep their own times)."""
+    waiting_room_threads: int = 8
+    """Threads per server process that answer the waiting room's pages (join, poll,
+    leave).  Ten thousand visitors polling then queue among themselves and never take
+    the threads the buyers in the shop need to hold and buy (a drop's holds stay quick
+    however long the queue)."""
     sweep_seconds: float = 5.0
     """How often the server's worker expires lapsed holds and unpaid orders and passes
     freed seats to the waitlist and the waiting room."""

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import anyio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner.keys import public_raw
 from sync.config import ServerConfig
 from sync.server import changes
 from sync.server.db import Database
+from sync.server.delivery.links import link_secret
 from sync.server.manifest_key import manifest_signing_key
 from sync.server.tls import certificate_sha256
 from sync.trust import fingerprint
@@ -39,6 +42,18 @@ class ServerState:
     """The SHA-256 of the HTTPS certificate this server presents, when it has one."""
     mail_wake: threading.Event = field(default_factory=threading.Event)
     """Set when mail was queued: the mail worker sends it now, not at its next round."""
+
+    @cached_property
+    def waiting_room_lane(self) -> anyio.CapacityLimiter:
+        """The waiting room's own threads (``waiting_room_threads``); made on first use
+        inside the server's event loop, as anyio wants."""
+        return anyio.CapacityLimiter(max(1, self.config.waiting_room_threads))
+
+    @cached_property
+    def link_secret(self) -> bytes:
+        """The secret ticket links and queue tickets are signed with: read once per
+        process (every waiting visitor's poll checks one), made on first use."""
+        return link_secret(self.keys_dir)
 
     @property
     def manifest_public(self) -> bytes:

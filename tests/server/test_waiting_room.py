@@ -4,6 +4,7 @@ signed queue tickets, a visit that runs out."""
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -187,3 +188,56 @@ def test_leaving_and_asking_at_once_never_deadlock(server: ServerHandle) -> None
     with ThreadPoolExecutor(max_workers=16) as pool:
         codes = [c for answer in pool.map(visit, tickets) for c in answer]
     assert set(codes) <= {200, 204}, sorted(set(codes))
+
+
+def test_a_hold_is_answered_while_the_waiting_room_is_stuck(
+    pg_cluster: Any, tmp_path: Path
+) -> None:
+    """The waiting room's requests run in threads of their own (``waiting_room_threads``):
+    sixty visitors joining while the waiting room's lock is held (here by the test, as a
+    long admission would) occupy those few threads and wait in line behind them, and a
+    buyer already in the shop still holds at once.  Sharing the server's one pool of
+    forty threads, the sixty took them all and the hold waited for the lock too.
+    (PostgreSQL: on SQLite one writer at a time makes every write wait anyway.)"""
+    import psycopg
+
+    name = f"lane_{os.getpid()}"
+    pg_cluster.execute(f"CREATE DATABASE {name} TEMPLATE template_admitone")
+    config = ServerConfig(
+        keys_dir=str(tmp_path / "keys"), shop_admit_per_second=100, waiting_room_threads=4
+    )
+    server = start_server(config, pg_cluster.url(name))
+    try:
+        event_id = drop(server, on_sale_in=-1, limit=5)
+        with server.client() as anyone:
+            inside = anyone.post(f"/shop/events/{event_id}/queue").json()
+        assert inside["status"] == "admitted"
+        dsn = pg_cluster.url(name).replace("+psycopg", "")
+        with psycopg.connect(dsn) as stuck, psycopg.connect(dsn, autocommit=True) as watch:
+            stuck.execute(
+                "SELECT value FROM counters WHERE name = %s FOR UPDATE", (f"queue-{event_id}",)
+            )
+
+            def lock_waiters() -> int:
+                row = watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = %s",
+                    (name,),
+                ).fetchone()
+                return int(row[0]) if row else 0
+
+            def join(_: int) -> int:
+                with httpx.Client(base_url=server.api, timeout=60) as visitor:
+                    return visitor.post(f"/shop/events/{event_id}/queue").status_code
+
+            with ThreadPoolExecutor(max_workers=60) as pool:
+                joins = [pool.submit(join, n) for n in range(60)]
+                wait_until(lambda: lock_waiters() >= 4, what="the waiting room's threads stuck")
+                with httpx.Client(base_url=server.api, timeout=10) as buyer:
+                    held = hold(buyer, event_id, inside["queue_ticket"])
+                assert held.status_code == 201, held.text
+                assert lock_waiters() == 4  # only the waiting room's own threads wait
+                stuck.rollback()  # the waiting room moves again: everybody gets in line
+                assert sorted(j.result(timeout=60) for j in joins) == [201] * 60
+    finally:
+        server.live.stop()

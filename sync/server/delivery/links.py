@@ -59,6 +59,11 @@ def ticket_token(secret: bytes, ticket_id: str) -> str:
     return signed(secret, "ticket-page", ticket_id)
 
 
+def ticket_path(secret: bytes, ticket_id: str) -> str:
+    """The ticket's own page, relative to the server's public address."""
+    return f"/t/{ticket_token(secret, ticket_id)}"
+
+
 def ticket_of_token(secret: bytes, token: str) -> str | None:
     """The ticket id a token is for, or None when the token was not made here."""
     return value_of(secret, "ticket-page", token)

@@ -4,8 +4,10 @@ each route hands over to the services."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Path, Response
 
 from sync.server.deps import IdPath, State
@@ -22,6 +24,7 @@ from sync.server.schemas import (
     WaitlistOut,
 )
 from sync.server.services import sales, shop, waiting_room, waitlist
+from sync.server.state import ServerState
 
 router = APIRouter()
 Token = Annotated[str, Path(min_length=8, max_length=100)]
@@ -78,21 +81,31 @@ def leave_waitlist(token: Token, state: State) -> WaitlistOut:
     return waitlist.leave(state, token)
 
 
+async def _in_waiting_room_lane(
+    state: ServerState, work: Callable[[ServerState, Any], QueueOut | None], arg: int | str
+) -> QueueOut | None:
+    """Run a waiting-room request in the waiting room's own few threads
+    (``waiting_room_threads``), not the pool every other route shares: in a drop the
+    queue's polls outnumber the shop's requests a hundred to one, and a hold must not
+    wait behind them for a thread."""
+    return await anyio.to_thread.run_sync(work, state, arg, limiter=state.waiting_room_lane)
+
+
 @router.post(
     "/shop/events/{event_id}/queue", response_model=QueueOut, status_code=201, tags=["selling"]
 )
-def join_queue(event_id: IdPath, state: State) -> QueueOut:
+async def join_queue(event_id: IdPath, state: State) -> QueueOut | None:
     """Enter an event's waiting room: a signed queue ticket, a place, a wait."""
-    return waiting_room.join(state, event_id)
+    return await _in_waiting_room_lane(state, waiting_room.join, event_id)
 
 
 @router.get("/shop/queue/{ticket}", response_model=QueueOut, tags=["selling"])
-def queue_place(ticket: Token, state: State) -> QueueOut:
-    return waiting_room.status(state, ticket)
+async def queue_place(ticket: Token, state: State) -> QueueOut | None:
+    return await _in_waiting_room_lane(state, waiting_room.status, ticket)
 
 
 @router.delete("/shop/queue/{ticket}", status_code=204, tags=["selling"])
-def leave_queue(ticket: Token, state: State) -> Response:
+async def leave_queue(ticket: Token, state: State) -> Response:
     """Done shopping: the place in the shop goes to the next visitor."""
-    waiting_room.leave(state, ticket)
+    await _in_waiting_room_lane(state, waiting_room.leave, ticket)
     return Response(status_code=204)

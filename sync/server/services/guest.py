@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sync.server.delivery import wallets
-from sync.server.delivery.links import link_secret, ticket_of_token, ticket_token
+from sync.server.delivery.links import ticket_of_token, ticket_token
 from sync.server.delivery.pdf import PrintableTicket
 from sync.server.delivery.qr import ticket_svg
 from sync.server.errors import Gone, Invalid, NotFound, Refused
@@ -32,14 +32,14 @@ class GuestTicket:
 
 
 def _ticket_id(state: ServerState, token: str) -> str:
-    ticket_id = ticket_of_token(link_secret(state.keys_dir), token)
+    ticket_id = ticket_of_token(state.link_secret, token)
     if ticket_id is None:
         raise NotFound("this ticket link is not valid: check it was copied whole")
     return ticket_id
 
 
 def page_token(state: ServerState, ticket_id: str) -> str:
-    return ticket_token(link_secret(state.keys_dir), ticket_id)
+    return ticket_token(state.link_secret, ticket_id)
 
 
 def ticket_page(state: ServerState, token: str) -> GuestTicket:

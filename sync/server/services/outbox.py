@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from sync.config import ServerConfig
 from sync.server.delivery import mail
-from sync.server.delivery.links import link_secret, ticket_token
+from sync.server.delivery.links import ticket_path
 from sync.server.delivery.pdf import tickets_pdf
 from sync.server.errors import Invalid
 from sync.server.lookups import require_order
@@ -257,9 +257,8 @@ def _draft(state: ServerState, row_id: int) -> _Draft | None:
             return _Draft(None, statuses, recipient)
         links = {}
         if config.public_url:
-            secret = link_secret(state.keys_dir)
             base = config.public_url.rstrip("/")
-            links = {p.ticket_id: f"{base}/t/{ticket_token(secret, p.ticket_id)}" for p in pages}
+            links = {p.ticket_id: base + ticket_path(state.link_secret, p.ticket_id) for p in pages}
         confirmation = mail.Confirmation(
             order_id=order.id,
             buyer_name=row.recipient_name or order.buyer_name,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.server import issuing
+from sync.server.delivery.links import ticket_path
 from sync.server.errors import NotFound
 from sync.server.models import Event, Hold, HoldItem, Venue, utcnow
 from sync.server.pricing import money
@@ -226,7 +227,4 @@ def held_items(state: ServerState, hold_id: str) -> tuple[int, datetime, str, li
 
 def ticket_links(state: ServerState, ticket_ids: list[str]) -> dict[str, str]:
     """Each ticket's own page (``/t/…``), for the buyer's order page."""
-    from sync.server.delivery.links import link_secret, ticket_token
-
-    secret = link_secret(state.keys_dir)
-    return {t: f"/t/{ticket_token(secret, t)}" for t in ticket_ids}
+    return {t: ticket_path(state.link_secret, t) for t in ticket_ids}

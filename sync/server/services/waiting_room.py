@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server import issuing
-from sync.server.delivery.links import link_secret, signed, value_of
+from sync.server.delivery.links import signed, value_of
 from sync.server.errors import Forbidden, NotFound
 from sync.server.lookups import require_event
 from sync.server.models import Counter, Event, QueueEntry, utcnow
@@ -161,7 +161,7 @@ def join(state: ServerState, event_id: int) -> QueueOut:
 
 
 def _entry(state: ServerState, session: Session, ticket: str) -> QueueEntry:
-    entry_id = value_of(link_secret(state.keys_dir), PURPOSE, ticket)
+    entry_id = value_of(state.link_secret, PURPOSE, ticket)
     entry = session.get(QueueEntry, entry_id) if entry_id else None
     if entry is None:
         raise NotFound("this queue ticket is not valid: join the queue again")
@@ -190,10 +190,11 @@ def status(state: ServerState, ticket: str) -> QueueOut:
     the next visitors in, as the worker's sweep and every leaving buyer do."""
     with state.db.read() as session:
         entry = _entry(state, session, ticket)
-        event_id, waiting = entry.event_id, entry.status == "waiting"
-    if waiting and _time_to_advance(state, event_id):
-        with state.db.write() as session:
-            advance(state, session, require_event(session, event_id), utcnow())
+        event_id = entry.event_id
+        if entry.status != "waiting" or not _time_to_advance(state, event_id):
+            return _out(state, session, require_event(session, event_id), entry, utcnow())
+    with state.db.write() as session:  # not reading the place in it: the lock is held
+        advance(state, session, require_event(session, event_id), utcnow())
     with state.db.read() as session:
         entry = _entry(state, session, ticket)
         return _out(state, session, require_event(session, event_id), entry, utcnow())
@@ -247,7 +248,7 @@ def _out(
         )
     return QueueOut(
         sold_out=entry.status == "waiting" and _nothing_left(state, session, event, now),
-        queue_ticket=signed(link_secret(state.keys_dir), PURPOSE, entry.id),
+        queue_ticket=signed(state.link_secret, PURPOSE, entry.id),
         status=entry.status,
         position=ahead,
         estimated_wait_seconds=_estimate(state, session, event, ahead, now)
