@@ -86,7 +86,7 @@ class ServerConfig:
     shop_visit_minutes: float = 15.0
     """How long a visitor the waiting room let in may shop before their place goes to
     the next one (their holds keep their own times)."""
-    waiting_room_threads: int = 8
+    waiting_room_threads: int = 4
     """Threads per server process that answer the waiting room's pages (join, poll,
     leave).  Ten thousand visitors polling then queue among themselves and never take
     the threads the buyers in the shop need to hold and buy (a drop's holds stay quick

@@ -22,6 +22,7 @@ from sync.server.guest import web as guest_pages
 from sync.server.routes import catalog, devices, gate, sales, shop
 from sync.server.shop import web as shop_pages
 from sync.server.state import open_server_state
+from sync.server.timing import ServerTiming
 from sync.server.worker import ServerWorker
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
     )
     app.state.admitone = state
     app.add_middleware(RequestGuard, state=state)
+    app.add_middleware(ServerTiming)  # outermost: the guard's time counts too
     for router in (catalog.router, sales.router, gate.router, devices.router, shop.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(guest_pages.router)

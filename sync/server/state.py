@@ -22,6 +22,7 @@ from sync.server import changes
 from sync.server.db import Database
 from sync.server.delivery.links import link_secret
 from sync.server.manifest_key import manifest_signing_key
+from sync.server.memo import Memo
 from sync.server.tls import certificate_sha256
 from sync.trust import fingerprint
 
@@ -40,6 +41,8 @@ class ServerState:
     """Signs every manifest page (see ``sync.trust``)."""
     certificate_sha256: bytes | None = None
     """The SHA-256 of the HTTPS certificate this server presents, when it has one."""
+    memo: Memo = field(default_factory=Memo)
+    """What this process works out at most once a second or so (``memo``)."""
     mail_wake: threading.Event = field(default_factory=threading.Event)
     """Set when mail was queued: the mail worker sends it now, not at its next round."""
 

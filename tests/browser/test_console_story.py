@@ -224,6 +224,7 @@ def test_an_organiser_runs_an_event_from_the_browser(
     page.type("f-code", "GA")
     page.type("f-name", "General admission")
     page.type("f-price_cents", "150000")
+    page.check("event-ticket-type-form")  # with its selling fields (quota, early bird, …)
     page.submit("form[action$='/ticket-types']")
     page.wait_for("#issue-form")
     page.check("event")

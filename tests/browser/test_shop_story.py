@@ -334,3 +334,27 @@ def test_a_buyer_chooses_seats_pays_by_transfer_and_a_hold_runs_out_on_an_open_p
     assert wait(driver, "#position").text == "0"
     assert "minutes" in driver.find_element(By.ID, "wait").text  # on-sale is an hour away
     check(driver, "queue-waiting", "shop")
+
+    # The organiser gives away every place of the drop before it opens: the waiting
+    # page says so (and points to the waitlist) instead of a wait that ends in nothing.
+    with shop.admin() as admin:
+        _ok(admin.patch(f"/events/{world['drop']}", json={"capacity": 1}))
+        _ok(
+            admin.post(
+                "/orders",
+                json={
+                    "event_id": world["drop"],
+                    "buyer_name": "Guest list",
+                    "items": [{"ticket_type": "GA"}],
+                },
+            )
+        )
+
+    def says_sold_out(d: WebDriver) -> bool:
+        d.refresh()  # (the page also reloads by itself, at its own pace)
+        alerts = d.find_elements(By.CSS_SELECTOR, "[role=alert]")
+        return bool(alerts) and "Everything is sold" in alerts[0].text
+
+    WebDriverWait(driver, DEADLINE).until(says_sold_out)
+    assert "join the waitlist" in driver.find_element(By.TAG_NAME, "main").text
+    check(driver, "queue-sold-out", "shop")

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import cv2
+import httpx
 import numpy as np
 from alembic import command
 
@@ -482,3 +483,20 @@ def test_console_actions_refuse_a_database_that_is_missing_empty_or_outdated(
     upgrade(f"sqlite:///{old}")
     current = devices(old)
     assert (current.returncode, current.stdout.split(";")[0]) == (0, "no kiosks enrolled yet")
+
+
+def test_every_answer_says_how_long_the_server_took(server: ServerHandle) -> None:
+    """``Server-Timing: app;dur=…`` on answers of every kind, refusals included (the
+    drop benchmark splits its round trips with it)."""
+    from sync.server.timing import server_ms
+
+    with httpx.Client(base_url=server.url, timeout=30) as anyone:
+        answers = [
+            anyone.get("/healthz"),
+            anyone.get("/api/v1/events"),  # 401: no token
+            anyone.post("/api/v1/tickets/hold", content=b"x" * (65 * 1024)),  # 413
+            anyone.get("/api/v1/no-such-route"),
+        ]
+    assert [a.status_code for a in answers] == [200, 401, 413, 404]
+    took = [server_ms(a.headers) for a in answers]
+    assert all(t is not None and 0 <= t < 60_000 for t in took), took

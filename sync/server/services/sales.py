@@ -66,7 +66,8 @@ SELLING = ("on_sale", "sold_out")
 """Event statuses in which the public may hold seats."""
 
 
-def lock_event(session: Session, event_id: int) -> Event:
+def locked_event(session: Session, event_id: int) -> Event:
+    """The event (NotFound when there is none), its lock taken for this transaction."""
     event = require_event(session, event_id)
     issuing.lock_event(session, event_id)
     return event
@@ -519,7 +520,7 @@ def mark_paid(state: ServerState, order_id: int) -> PurchaseOut:
     """The money arrived (at the box office, by bank): issue the order's tickets."""
     with state.db.write() as session:
         order = require_order(session, order_id)
-        event = lock_event(session, order.event_id)
+        event = locked_event(session, order.event_id)
         session.refresh(order)
         now = utcnow()
         if order.status == "paid":
@@ -572,7 +573,7 @@ def sell_at_door(state: ServerState, body: DoorSaleIn) -> DoorSaleOut:
     admitted through the one check path in the same transaction: a guest at the desk
     is inside the moment they pay, and the gate dashboard counts them."""
     with state.db.write() as session:
-        event = lock_event(session, body.event_id)
+        event = locked_event(session, body.event_id)
         now = utcnow()
         if event.status in ("cancelled", "finished"):
             raise Refused(f"this event is {event.status}")

@@ -6,8 +6,6 @@ Read-only and public: everything here is what any visitor may see.
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -166,26 +164,18 @@ stadium's map is thousands of seats: built once a second per event and server
 process, not once per buyer.  A seat shown free that was held a moment ago is refused
 by the hold itself (which checks under the event's lock), so a buyer is never sold
 a taken seat; they are told to choose another."""
-_seat_maps: dict[tuple[int, int], tuple[float, SeatMap, bytes]] = {}
-_seat_maps_lock = threading.Lock()
 
 
 def _cached_seat_map(state: ServerState, event_id: int) -> tuple[SeatMap, bytes]:
-    key = (id(state), event_id)
-    now = time.monotonic()
-    with _seat_maps_lock:
-        cached = _seat_maps.get(key)
-    if cached is not None and now - cached[0] < SEAT_MAP_SECONDS:
-        return cached[1], cached[2]
-    with state.db.read() as session:
-        event = session.get(Event, event_id)
-        if event is None or event.status not in sales.SELLING:
-            raise NotFound("this event is not on sale")
-    seat_map = catalog.seat_map(state, event_id)
-    body = seat_map.model_dump_json().encode()
-    with _seat_maps_lock:
-        _seat_maps[key] = (now, seat_map, body)
-    return seat_map, body
+    def build() -> tuple[SeatMap, bytes]:
+        with state.db.read() as session:
+            event = session.get(Event, event_id)
+            if event is None or event.status not in sales.SELLING:
+                raise NotFound("this event is not on sale")
+        seat_map = catalog.seat_map(state, event_id)
+        return seat_map, seat_map.model_dump_json().encode()
+
+    return state.memo.get(("seat-map", event_id), SEAT_MAP_SECONDS, build)
 
 
 def public_seat_map(state: ServerState, event_id: int) -> SeatMap:

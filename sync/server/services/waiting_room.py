@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import threading
-import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select, update
@@ -172,17 +170,10 @@ ADVANCE_EVERY = 0.2
 """Seconds between one process's attempts to let visitors in for one event.  Every
 waiting visitor's page asks every few seconds; ten thousand of them need not each
 take the waiting room's lock: a fifth of a second is as prompt as the shop needs."""
-_advanced: dict[tuple[int, int], float] = {}
-_advanced_lock = threading.Lock()
 
 
 def _time_to_advance(state: ServerState, event_id: int) -> bool:
-    key, now = (id(state), event_id), time.monotonic()
-    with _advanced_lock:
-        if now - _advanced.get(key, 0.0) < ADVANCE_EVERY:
-            return False
-        _advanced[key] = now
-        return True
+    return state.memo.due(("advance", event_id), ADVANCE_EVERY)
 
 
 def status(state: ServerState, ticket: str) -> QueueOut:
@@ -268,50 +259,36 @@ def _estimate(state: ServerState, session: Session, event: Event, ahead: int, no
     return math.ceil((start - now).total_seconds() + rounds)
 
 
-_rates: dict[tuple[int, int], tuple[float, float]] = {}
-
-
 def _admission_rate(state: ServerState, session: Session, event: Event, now: datetime) -> float:
     """Visitors let in per second over the last five minutes or since on-sale (before any: one
     shop-full per visit, at most the admission rate); worked out once a second per
     event and process, not for every poll."""
-    key, clock = (id(state), event.id), time.monotonic()
-    with _advanced_lock:
-        cached = _rates.get(key)
-    if cached is not None and clock - cached[0] < 1.0:
-        return cached[1]
+    return state.memo.get(
+        ("rate", event.id), 1.0, lambda: _measured_rate(state, session, event, now)
+    )
+
+
+def _measured_rate(state: ServerState, session: Session, event: Event, now: datetime) -> float:
     since = now - timedelta(minutes=5)
     if event.on_sale is not None and event.on_sale > since:
         since = event.on_sale  # the sale's first minutes: the rate since it opened
     elapsed = max(1.0, (now - since).total_seconds())
     recent = _admitted_since(session, event.id, since)
-    per_second = (
-        recent / elapsed
-        if recent
-        else min(admit_rate(state, event), event.shop_limit / _visit(state).total_seconds())
-    )
-    with _advanced_lock:
-        _rates[key] = (clock, per_second)
-    return per_second
-
-
-_left: dict[tuple[int, int], tuple[float, bool]] = {}
+    if recent:
+        return recent / elapsed
+    return min(admit_rate(state, event), event.shop_limit / _visit(state).total_seconds())
 
 
 def _nothing_left(state: ServerState, session: Session, event: Event, now: datetime) -> bool:
     """Whether every place is sold or held, worked out once a second per event and
     process (every waiting visitor's page asks)."""
-    key, clock = (id(state), event.id), time.monotonic()
-    with _advanced_lock:
-        cached = _left.get(key)
-    if cached is not None and clock - cached[0] < 1.0:
-        return cached[1]
+    return state.memo.get(("left", event.id), 1.0, lambda: _all_gone(session, event, now))
+
+
+def _all_gone(session: Session, event: Event, now: datetime) -> bool:
     in_use = sum(issuing.in_use(session, event.id, now).values())
     seats = 0
     if event.venue_id is not None:
         seats = issuing.seat_count(session, event.venue_id)
     limits = [n for n in (event.capacity, seats) if n]
-    nothing = bool(limits) and in_use >= min(limits)
-    with _advanced_lock:
-        _left[key] = (clock, nothing)
-    return nothing
+    return bool(limits) and in_use >= min(limits)

@@ -71,7 +71,7 @@ def _available(
 
 def join(state: ServerState, body: WaitlistIn) -> WaitlistOut:
     with state.db.write() as session:
-        event = sales.lock_event(session, body.event_id)
+        event = sales.locked_event(session, body.event_id)
         now = utcnow()
         types = sales.rules(session, event.id)
         if body.ticket_type not in types or not types[body.ticket_type][0].public:
@@ -156,7 +156,7 @@ def offer_freed(state: ServerState, event_id: int) -> int:
     """Offer what is free to those waiting, in order; the number of offers made."""
     made = 0
     with state.db.write() as session:
-        event = sales.lock_event(session, event_id)
+        event = sales.locked_event(session, event_id)
         now = utcnow()
         sales.expire_lapsed(session, event.id, now)
         waiting = session.scalars(
