@@ -1,11 +1,12 @@
 """``make screenshots``: what gate staff see, from the real kiosk in a real X window.
 
 For each screen size and language a child process runs, inside its own Xvfb display
-with a window manager: it starts a real sync server with the demo event, enrols a
-kiosk with a one-time code, opens the styled kiosk full screen and takes each state
-the way a guest would cause it, with the frame that carried the code in the preview.
-The server is stopped last for the OFFLINE strip.  Each picture is a grab of the
-whole X screen.
+with a window manager (and once more per size in English without one, into
+``bare/``: a kiosk started straight from ``xinit`` has none): it starts a real sync
+server with the demo event, enrols a kiosk with a one-time code, opens the styled
+kiosk full screen and takes each state the way a guest would cause it, with the frame
+that carried the code in the preview.  The server is stopped last for the OFFLINE
+strip.  Each picture is a grab of the whole X screen.
 
     python -m tests.screenshots docs/screenshots
 """
@@ -182,10 +183,12 @@ def main(out: Path) -> list[Path]:
     from tests.xvfb import VirtualDisplay
 
     written: list[Path] = []
+    passes = [(language, True) for language in LANGUAGES] + [("en", False)]
     for width, height in SIZES:
-        for language in LANGUAGES:
-            folder = out / language / f"{width}x{height}"
-            with VirtualDisplay(width, height, window_manager=True) as display:
+        for language, window_manager in passes:
+            top = out / language if window_manager else out / "bare" / language
+            folder = top / f"{width}x{height}"
+            with VirtualDisplay(width, height, window_manager=window_manager) as display:
                 rendered = subprocess.run(
                     [sys.executable, "-m", "tests.screenshots", "--render", str(folder), language],
                     cwd=ROOT,
