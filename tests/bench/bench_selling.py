@@ -27,6 +27,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,7 +44,12 @@ BUYERS = int(os.environ.get("BENCH_SELLING_BUYERS", "10000"))
 ROWS, PER_ROW = 40, 50  # 2,000 seats
 SHOP_LIMIT = int(os.environ.get("BENCH_SELLING_SHOP_LIMIT", "150"))
 RAMP_SECONDS = float(os.environ.get("BENCH_SELLING_RAMP", "40"))
-CONNECTIONS = int(os.environ.get("BENCH_SELLING_CONNECTIONS", "120"))
+CONNECTIONS = int(os.environ.get("BENCH_SELLING_CONNECTIONS", "60"))
+"""Connections per generator process."""
+GENERATORS = int(os.environ.get("BENCH_SELLING_GENERATORS", "2"))
+"""Load-generating processes: one Python process simulating ten thousand browsers is
+itself the slowest thing in the run (its event loop woke 17 ms late at the median),
+so the buyers are split between two, as load generators are."""
 
 
 @dataclass
@@ -210,13 +216,11 @@ async def shop(
     figures.empty_handed += 1
 
 
-async def watch_the_shop(cluster: PostgresCluster, stop: asyncio.Event, figures: Figures) -> None:
+async def watch_the_shop(database: str, stop: asyncio.Event, figures: Figures) -> None:
     """The number in the shop, read from the database itself every 0.2 s."""
     import psycopg
 
-    async with await psycopg.AsyncConnection.connect(
-        cluster.url("bench").replace("+psycopg", "")
-    ) as conn:
+    async with await psycopg.AsyncConnection.connect(database.replace("+psycopg", "")) as conn:
         while not stop.is_set():
             async with conn.cursor() as cursor:
                 await cursor.execute(
@@ -263,9 +267,42 @@ def _transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
     return httpx.AsyncHTTPTransport(verify=False, limits=limits, retries=1)
 
 
-async def drive(
-    server: ServerProcess, cluster: PostgresCluster, event_id: int, on_sale: float
-) -> Figures:
+@dataclass(frozen=True)
+class Part:
+    """One load-generating process's share of the buyers (every ``parts``-th from
+    ``part``), with what it needs to reach the server and the database."""
+
+    part: int
+    parts: int
+    api: str
+    url: str
+    database: str
+    event_id: int
+    on_sale: float
+    """``time.monotonic()`` of on-sale: one clock for every process on Linux."""
+
+
+def drive_part(share: Part) -> Figures:
+    """A generator process's run (the first one also samples the shop and /healthz)."""
+    return asyncio.run(drive(share))
+
+
+def merged(parts: list[Figures]) -> Figures:
+    out = Figures()
+    for figures in parts:
+        for name, value in vars(figures).items():
+            if isinstance(value, list):
+                getattr(out, name).extend(value)
+            elif isinstance(value, (dict, set)):
+                getattr(out, name).update(value)
+            elif name.startswith("most_"):
+                setattr(out, name, max(getattr(out, name), value))
+            else:
+                setattr(out, name, getattr(out, name) + value)
+    return out
+
+
+async def drive(share: Part) -> Figures:
     figures = Figures()
     stop = asyncio.Event()
     # Idle connections are dropped before uvicorn's own 5 s keep-alive ends: both at
@@ -275,16 +312,18 @@ async def drive(
         max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=2
     )
     async with (
-        httpx.AsyncClient(base_url=server.api, timeout=120, transport=_transport(limits)) as client,
-        httpx.AsyncClient(base_url=server.api, timeout=120, transport=_transport(limits)) as buying,
-        httpx.AsyncClient(base_url=server.url, verify=False, timeout=30) as plain,
+        httpx.AsyncClient(base_url=share.api, timeout=120, transport=_transport(limits)) as client,
+        httpx.AsyncClient(base_url=share.api, timeout=120, transport=_transport(limits)) as buying,
+        httpx.AsyncClient(base_url=share.url, verify=False, timeout=30) as plain,
     ):
-        watchers = [
-            asyncio.create_task(watch_the_shop(cluster, stop, figures)),
-            asyncio.create_task(healthz(plain, stop, figures)),
-            asyncio.create_task(generator_lag(stop, figures)),
-        ]
+        watchers = [asyncio.create_task(generator_lag(stop, figures))]
+        if share.part == 0:
+            watchers += [
+                asyncio.create_task(watch_the_shop(share.database, stop, figures)),
+                asyncio.create_task(healthz(plain, stop, figures)),
+            ]
         rng = random.Random(2026)
+        seeds = [rng.random() for _ in range(BUYERS)]  # the same buyers however split
         # Each buyer has a browser of their own: one in the shop never waits here behind
         # the waiting room's pages (one pool for those, one for the shop's requests).
         browsers, shoppers = Browsers(client), Browsers(buying)
@@ -293,7 +332,15 @@ async def drive(
             """A buyer whose request failed is an error in the table, not the end of
             the run."""
             try:
-                await buyer(n, browsers, shoppers, event_id, on_sale, figures, random.Random(seed))
+                await buyer(
+                    n,
+                    browsers,
+                    shoppers,
+                    share.event_id,
+                    share.on_sale,
+                    figures,
+                    random.Random(seed),
+                )
             except (httpx.HTTPError, ValueError) as exc:
                 where = (
                     f"{exc.request.method} {exc.request.url.path[:40]} "
@@ -302,12 +349,14 @@ async def drive(
                 )
                 figures.errors.append(f"{where}{type(exc).__name__}: {exc}"[:160])
 
-        tasks = [asyncio.create_task(one(n, rng.random())) for n in range(BUYERS)]
+        mine = range(share.part, BUYERS, share.parts)
+        tasks = [asyncio.create_task(one(n, seeds[n])) for n in mine]
         for done, finished in enumerate(asyncio.as_completed(tasks), start=1):
             await finished
             if done % 1000 == 0:
                 progress(
-                    f"{done:,} of {BUYERS:,} buyers done ({figures.seats_bought:,} seats sold)"
+                    f"generator {share.part + 1}: {done:,} of {len(mine):,} buyers done "
+                    f"({figures.seats_bought:,} seats sold by its buyers)"
                 )
         stop.set()
         await asyncio.gather(*watchers)
@@ -395,7 +444,12 @@ def main() -> None:
         on_sale = time.monotonic() + (on_sale_at - datetime.now(UTC)).total_seconds()
         progress(f"{BUYERS:,} buyers, {ROWS * PER_ROW:,} seats, {SHOP_LIMIT} in the shop at once")
         started = time.monotonic()
-        figures = asyncio.run(drive(server, cluster, event_id, on_sale))
+        shares = [
+            Part(n, GENERATORS, server.api, server.url, cluster.url("bench"), event_id, on_sale)
+            for n in range(GENERATORS)
+        ]
+        with ProcessPoolExecutor(GENERATORS) as generators:
+            figures = merged(list(generators.map(drive_part, shares)))
         elapsed = time.monotonic() - started
         sold, twice, beyond = oversold(cluster, event_id)
         early_rho, late_rho, early_n, late_n = queue_order(cluster, event_id)

@@ -3,7 +3,9 @@ leaks, and giving the ticket to a friend.  A real server on loopback, both datab
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -121,3 +123,26 @@ def test_a_huge_or_malformed_transfer_form_changes_nothing(server: ServerHandle)
         assert garbage.status_code == 422  # no confirmation box: nothing happens
     with server.admin() as admin:
         assert admin.get(f"/tickets/{ticket['ticket_id']}").json()["status"] == "valid"
+
+
+def _secret_of(keys: str, start: Any) -> bytes:
+    start.wait(30)
+    return link_secret(Path(keys))
+
+
+def test_worker_processes_starting_at_once_share_one_whole_link_secret(tmp_path: Path) -> None:
+    """Eight processes ask for the secret at the same instant on a fresh keys folder
+    (uvicorn's workers starting): all get the same 32 bytes, never a half-written file,
+    and no draft is left behind."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    keys = tmp_path / "keys"
+    with multiprocessing.Manager() as manager:
+        start = manager.Barrier(8)
+        with ProcessPoolExecutor(8) as pool:
+            secrets_seen = list(pool.map(_secret_of, [str(keys)] * 8, [start] * 8))
+    assert len(secrets_seen[0]) == 32
+    assert set(secrets_seen) == {secrets_seen[0]}
+    assert [p.name for p in keys.iterdir()] == ["ticket-links.key"]
+    assert oct(os.stat(keys / "ticket-links.key").st_mode & 0o777) == "0o600"

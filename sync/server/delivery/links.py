@@ -8,6 +8,7 @@ cannot be guessed from a ticket id, and a transferred ticket's new id has a new 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -18,20 +19,29 @@ SECRET_FILE = "ticket-links.key"
 
 
 def link_secret(keys_dir: Path) -> bytes:
-    """The secret, created (0600) the first time it is asked for."""
+    """The secret, created (0600) the first time it is asked for.
+
+    Made whole or not at all: written to a file of its own, then linked into place
+    (``link`` fails when the name exists, so the first process wins and the others
+    read its secret).  Written in place, a second worker process starting at the same
+    moment could read the file before the first had written it, keep an empty secret
+    for its lifetime, and refuse every link and queue ticket the first one signed."""
     path = keys_dir / SECRET_FILE
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        keys_dir.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_bytes(32)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker process made it first
-            return path.read_bytes()
+        pass
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    draft = keys_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(descriptor, "wb") as out:
-            out.write(secret)
-        return secret
+            out.write(secrets.token_bytes(32))
+        with contextlib.suppress(FileExistsError):  # another process was first: theirs
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+    return path.read_bytes()
 
 
 def _mac(secret: bytes, purpose: str, value: str) -> str:
