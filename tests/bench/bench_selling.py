@@ -21,6 +21,7 @@ the cores with the server, they say whose time the tail is.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -31,8 +32,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-import httpx
+import aiohttp
 
 from sync.server.services.waiting_room import refresh_seconds
 from sync.server.timing import server_ms
@@ -44,12 +46,12 @@ BUYERS = int(os.environ.get("BENCH_SELLING_BUYERS", "10000"))
 ROWS, PER_ROW = 40, 50  # 2,000 seats
 SHOP_LIMIT = int(os.environ.get("BENCH_SELLING_SHOP_LIMIT", "150"))
 RAMP_SECONDS = float(os.environ.get("BENCH_SELLING_RAMP", "40"))
-CONNECTIONS = int(os.environ.get("BENCH_SELLING_CONNECTIONS", "60"))
-"""Connections per generator process."""
-GENERATORS = int(os.environ.get("BENCH_SELLING_GENERATORS", "2"))
-"""Load-generating processes: one Python process simulating ten thousand browsers is
-itself the slowest thing in the run (its event loop woke 17 ms late at the median),
-so the buyers are split between two, as load generators are."""
+CONNECTIONS = int(os.environ.get("BENCH_SELLING_CONNECTIONS", "120"))
+"""Connections per generator process (for the waiting room's pages, and as many again
+for the shop's requests)."""
+GENERATORS = int(os.environ.get("BENCH_SELLING_GENERATORS", "1"))
+"""Load-generating processes.  Two on this two-core machine made it worse, not better
+(hold p99 431 ms, the server's own part 207): they took the server's CPU."""
 
 
 @dataclass
@@ -75,26 +77,58 @@ class Figures:
     lock_waits: dict[str, int] = field(default_factory=dict)
 
 
-class Browsers:
-    """The simulated buyers' requests, at most ``CONNECTIONS`` in flight.  httpx's pool
-    scans its waiting requests whenever a connection comes free, so ten thousand
-    waiting inside it cost the *client* quadratic time (it ran at 100 % CPU with the
-    server idle); the semaphore keeps that queue here.  ``into``: the request's time
-    on the wire, from when it got a connection (not its wait for one here)."""
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+
+def browser_session(connections: int) -> aiohttp.ClientSession:
+    """aiohttp, not httpx, for the simulated browsers: its C parser costs the
+    generator a fraction of httpx's pure-Python one per request, and one Python
+    process simulating ten thousand browsers was the slowest thing in the run (its
+    event loop woke 17 ms late at the median; with httpx, /healthz took 46 ms round
+    trip of which the server's part was 1.6).  Idle connections are dropped after
+    2 s, before uvicorn's own 5 s keep-alive ends: at equal times a request sent on a
+    connection the server was closing got "server disconnected"."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections, ssl=False, keepalive_timeout=2),
+        timeout=aiohttp.ClientTimeout(total=120),
+    )
+
+
+class Browsers:
+    """The simulated buyers' requests, at most ``CONNECTIONS`` in flight (the queue for
+    a connection is kept here, by a semaphore: httpx's pool, used before, scanned its
+    waiters on every release, quadratic in ten thousand).  ``into``: the request's
+    time on the wire, from when it got a connection (not its wait for one here)."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session = session
+        self.base = base
         self.slots = asyncio.Semaphore(CONNECTIONS)
 
     async def request(
-        self, method: str, url: str, into: list[float] | None = None, **kwargs: object
-    ) -> httpx.Response:
+        self, method: str, path: str, into: list[float] | None = None, *, json: Any = None
+    ) -> Answer:
         async with self.slots:
             started = time.perf_counter()
-            response = await self.client.request(method, url, **kwargs)  # type: ignore[arg-type]
+            async with self.session.request(method, self.base + path, json=json) as response:
+                body = await response.read()
+                answer = Answer(
+                    response.status, {k.lower(): v for k, v in response.headers.items()}, body
+                )
             if into is not None:
                 into.append((time.perf_counter() - started) * 1000)
-            return response
+            return answer
 
 
 def seed(server: ServerProcess, on_sale: datetime) -> int:
@@ -241,10 +275,10 @@ async def watch_the_shop(database: str, stop: asyncio.Event, figures: Figures) -
             await asyncio.sleep(0.2)
 
 
-async def healthz(client: httpx.AsyncClient, stop: asyncio.Event, figures: Figures) -> None:
+async def healthz(client: Browsers, stop: asyncio.Event, figures: Figures) -> None:
     while not stop.is_set():
         started = time.perf_counter()
-        answer = await client.get("/healthz")
+        answer = await client.request("GET", "/healthz")
         figures.healthz_ms.append((time.perf_counter() - started) * 1000)
         took = server_ms(answer.headers)
         if took is not None:
@@ -259,12 +293,6 @@ async def generator_lag(stop: asyncio.Event, figures: Figures) -> None:
         started = time.perf_counter()
         await asyncio.sleep(0.05)
         figures.lag_ms.append((time.perf_counter() - started) * 1000 - 50)
-
-
-def _transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """A pool that tries a connection again once when the server closed it while idle
-    (uvicorn's keep-alive timeout racing a new request), as a browser does."""
-    return httpx.AsyncHTTPTransport(verify=False, limits=limits, retries=1)
 
 
 @dataclass(frozen=True)
@@ -305,28 +333,22 @@ def merged(parts: list[Figures]) -> Figures:
 async def drive(share: Part) -> Figures:
     figures = Figures()
     stop = asyncio.Event()
-    # Idle connections are dropped before uvicorn's own 5 s keep-alive ends: both at
-    # 5 s, a request sent on a connection the server was closing that instant got
-    # "Server disconnected without sending a response" (4 in 80,000 requests).
-    limits = httpx.Limits(
-        max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=2
-    )
     async with (
-        httpx.AsyncClient(base_url=share.api, timeout=120, transport=_transport(limits)) as client,
-        httpx.AsyncClient(base_url=share.api, timeout=120, transport=_transport(limits)) as buying,
-        httpx.AsyncClient(base_url=share.url, verify=False, timeout=30) as plain,
+        browser_session(CONNECTIONS) as client,
+        browser_session(CONNECTIONS) as buying,
+        browser_session(1) as plain,
     ):
         watchers = [asyncio.create_task(generator_lag(stop, figures))]
         if share.part == 0:
             watchers += [
                 asyncio.create_task(watch_the_shop(share.database, stop, figures)),
-                asyncio.create_task(healthz(plain, stop, figures)),
+                asyncio.create_task(healthz(Browsers(plain, share.url), stop, figures)),
             ]
         rng = random.Random(2026)
         seeds = [rng.random() for _ in range(BUYERS)]  # the same buyers however split
         # Each buyer has a browser of their own: one in the shop never waits here behind
         # the waiting room's pages (one pool for those, one for the shop's requests).
-        browsers, shoppers = Browsers(client), Browsers(buying)
+        browsers, shoppers = Browsers(client, share.api), Browsers(buying, share.api)
 
         async def one(n: int, seed: float) -> None:
             """A buyer whose request failed is an error in the table, not the end of
@@ -341,13 +363,8 @@ async def drive(share: Part) -> Figures:
                     figures,
                     random.Random(seed),
                 )
-            except (httpx.HTTPError, ValueError) as exc:
-                where = (
-                    f"{exc.request.method} {exc.request.url.path[:40]} "
-                    if isinstance(exc, httpx.RequestError)
-                    else ""
-                )
-                figures.errors.append(f"{where}{type(exc).__name__}: {exc}"[:160])
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                figures.errors.append(f"{type(exc).__name__}: {exc}"[:160])
 
         mine = range(share.part, BUYERS, share.parts)
         tasks = [asyncio.create_task(one(n, seeds[n])) for n in mine]
