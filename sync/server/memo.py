@@ -37,6 +37,11 @@ class Memo:
             self._values[key] = (now, value)
         return value
 
+    def forget(self, key: Hashable) -> None:
+        """The value under ``key`` is out of date: the next ``get`` computes it."""
+        with self._lock:
+            self._values.pop(key, None)
+
     def due(self, key: Hashable, every: float) -> bool:
         """True at most once per ``every`` seconds for ``key`` (in this process): the
         caller that gets True does the periodic work, the others skip it."""

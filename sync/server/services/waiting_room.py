@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 import secrets
+from bisect import bisect_left
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select, update
@@ -130,6 +132,9 @@ def advance(state: ServerState, session: Session, event: Event, now: datetime) -
             .where(QueueEntry.id.in_(nxt))
             .values(status="admitted", admitted_at=now, shop_until=now + _visit(state))
         )
+        # (forgotten before the commit: a poll rebuilding meanwhile may still miss these
+        # few, and is at most ROOM_SECONDS old like any other)
+        forget_room(state, event.id)
 
 
 def join(state: ServerState, event_id: int) -> QueueOut:
@@ -155,13 +160,29 @@ def join(state: ServerState, event_id: int) -> QueueOut:
         session.flush()
         advance(state, session, event, now)
         session.refresh(entry)
-        return _out(state, session, event, entry, now)
+        place = Place(entry.id, entry.status, entry.sort_key, entry.shop_until)
+    return _out(state, _room(state, event_id), place, now)
+
+
+def _ticket(state: ServerState, event_id: int, entry_id: str) -> str:
+    """A queue ticket: the event and the place, signed (the event is in it so that a
+    poll finds its room without asking the database)."""
+    return signed(state.link_secret, PURPOSE, f"{event_id}~{entry_id}")
+
+
+def _read_ticket(state: ServerState, ticket: str) -> tuple[int, str]:
+    """(event id, entry id) of a ticket made here, or NotFound."""
+    value = value_of(state.link_secret, PURPOSE, ticket)
+    event, _, entry_id = (value or "").partition("~")
+    if not event.isdigit() or not entry_id:
+        raise NotFound("this queue ticket is not valid: join the queue again")
+    return int(event), entry_id
 
 
 def _entry(state: ServerState, session: Session, ticket: str) -> QueueEntry:
-    entry_id = value_of(state.link_secret, PURPOSE, ticket)
-    entry = session.get(QueueEntry, entry_id) if entry_id else None
-    if entry is None:
+    event_id, entry_id = _read_ticket(state, ticket)
+    entry = session.get(QueueEntry, entry_id)
+    if entry is None or entry.event_id != event_id:
         raise NotFound("this queue ticket is not valid: join the queue again")
     return entry
 
@@ -177,18 +198,27 @@ def _time_to_advance(state: ServerState, event_id: int) -> bool:
 
 
 def status(state: ServerState, ticket: str) -> QueueOut:
-    """A visitor's place: mostly a read; now and then (``ADVANCE_EVERY``) it also lets
-    the next visitors in, as the worker's sweep and every leaving buyer do."""
+    """A visitor's place, mostly from this process's picture of the room (``Room``, at
+    most ``ROOM_SECONDS`` old: no database at all); now and then (``ADVANCE_EVERY``)
+    the poll also lets the next visitors in, as the worker's sweep and every leaving
+    buyer do."""
+    event_id, entry_id = _read_ticket(state, ticket)
+    room = _room(state, event_id)
+    place = room.places.get(entry_id)
+    if place is not None and not (place.status == "waiting" and _time_to_advance(state, event_id)):
+        return _out(state, room, place, utcnow())
+    # Not in the picture (joined since it was taken, or done), or time to let visitors
+    # in: ask the database.
     with state.db.read() as session:
         entry = _entry(state, session, ticket)
-        event_id = entry.event_id
-        if entry.status != "waiting" or not _time_to_advance(state, event_id):
-            return _out(state, session, require_event(session, event_id), entry, utcnow())
-    with state.db.write() as session:  # not reading the place in it: the lock is held
-        advance(state, session, require_event(session, event_id), utcnow())
-    with state.db.read() as session:
-        entry = _entry(state, session, ticket)
-        return _out(state, session, require_event(session, event_id), entry, utcnow())
+        place = Place(entry.id, entry.status, entry.sort_key, entry.shop_until)
+    if place.status == "waiting" and _time_to_advance(state, event_id):
+        with state.db.write() as session:
+            advance(state, session, require_event(session, event_id), utcnow())
+        with state.db.read() as session:
+            entry = _entry(state, session, ticket)
+            place = Place(entry.id, entry.status, entry.sort_key, entry.shop_until)
+    return _out(state, _room(state, event_id), place, utcnow())
 
 
 def leave(state: ServerState, ticket: str) -> None:
@@ -204,6 +234,7 @@ def leave(state: ServerState, ticket: str) -> None:
         session.execute(update(QueueEntry).where(QueueEntry.id == entry.id).values(status="done"))
         if inside:  # a place in the shop came free
             advance(state, session, event, utcnow())
+        forget_room(state, event.id)
 
 
 def require_admitted(
@@ -220,52 +251,87 @@ def require_admitted(
         raise Forbidden("it is not your turn yet, or your time in the shop is up: see the queue")
 
 
-def _out(
-    state: ServerState, session: Session, event: Event, entry: QueueEntry, now: datetime
-) -> QueueOut:
-    ahead = 0
-    if entry.status == "waiting":
-        ahead = int(
-            session.scalar(
-                select(func.count())
-                .select_from(QueueEntry)
-                .where(
-                    QueueEntry.event_id == event.id,
-                    QueueEntry.status == "waiting",
-                    QueueEntry.sort_key < entry.sort_key,
-                )
-            )
-            or 0
-        )
+def _out(state: ServerState, room: Room, place: Place, now: datetime) -> QueueOut:
+    waiting = place.status == "waiting"
+    ahead = bisect_left(room.waiting, place.sort_key) if waiting else 0
     return QueueOut(
-        sold_out=entry.status == "waiting" and _nothing_left(state, session, event, now),
-        queue_ticket=signed(state.link_secret, PURPOSE, entry.id),
-        status=entry.status,
+        sold_out=waiting and room.nothing_left,
+        queue_ticket=_ticket(state, room.event_id, place.entry_id),
+        status=place.status,
         position=ahead,
-        estimated_wait_seconds=_estimate(state, session, event, ahead, now)
-        if entry.status == "waiting"
-        else 0,
-        shop_until=entry.shop_until,
-        on_sale=event.on_sale,
+        estimated_wait_seconds=_estimate(room, ahead, now) if waiting else 0,
+        shop_until=place.shop_until,
+        on_sale=room.on_sale,
     )
 
 
-def _estimate(state: ServerState, session: Session, event: Event, ahead: int, now: datetime) -> int:
-    """Seconds until this visitor's turn: those ahead over the rate visitors have left
-    the shop in the last five minutes (or, before any have, one shop-full per visit)."""
-    start = max(now, event.on_sale) if event.on_sale else now
-    per_second = _admission_rate(state, session, event, now)
-    rounds = (ahead + 1) / max(per_second, 1e-6)
+def _estimate(room: Room, ahead: int, now: datetime) -> int:
+    """Seconds until this visitor's turn: those ahead over the rate visitors have been
+    let in over the last five minutes (or, before any have, one shop-full per visit)."""
+    start = max(now, room.on_sale) if room.on_sale else now
+    rounds = (ahead + 1) / max(room.per_second, 1e-6)
     return math.ceil((start - now).total_seconds() + rounds)
 
 
-def _admission_rate(state: ServerState, session: Session, event: Event, now: datetime) -> float:
-    """Visitors let in per second over the last five minutes or since on-sale (before any: one
-    shop-full per visit, at most the admission rate); worked out once a second per
-    event and process, not for every poll."""
-    return state.memo.get(
-        ("rate", event.id), 1.0, lambda: _measured_rate(state, session, event, now)
-    )
+@dataclass(frozen=True, slots=True)
+class Place:
+    entry_id: str
+    status: str
+    sort_key: str
+    shop_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """One event's waiting room as this process last read it.
+
+    Ten thousand pages ask for their place every few seconds, and each used to cost
+    three queries (the entry, the event, a count of those ahead): about half of a
+    server process's time in a drop, taken from the buyers holding seats.  Now one
+    read a second per event and process gives every place (sorted keys: a visitor's
+    position is a bisection) and the figures every page shows.  A place may be a
+    second old; what may be bought is still decided in the database
+    (``require_admitted``)."""
+
+    event_id: int
+    places: dict[str, Place]
+    waiting: list[str]
+    """Sort keys of those waiting, in order."""
+    on_sale: datetime | None
+    per_second: float
+    nothing_left: bool
+
+
+ROOM_SECONDS = 1.0
+
+
+def _room(state: ServerState, event_id: int) -> Room:
+    return state.memo.get(("room", event_id), ROOM_SECONDS, lambda: _read_room(state, event_id))
+
+
+def forget_room(state: ServerState, event_id: int) -> None:
+    """This process changed who is where: its next poll reads the room again."""
+    state.memo.forget(("room", event_id))
+
+
+def _read_room(state: ServerState, event_id: int) -> Room:
+    with state.db.read() as session:
+        event = require_event(session, event_id)
+        now = utcnow()
+        rows = session.execute(
+            select(QueueEntry.id, QueueEntry.status, QueueEntry.sort_key, QueueEntry.shop_until)
+            .where(QueueEntry.event_id == event_id, QueueEntry.status.in_(("waiting", "admitted")))
+            .order_by(QueueEntry.sort_key)
+        ).all()
+        places = {row[0]: Place(*row) for row in rows}
+        return Room(
+            event_id=event_id,
+            places=places,
+            waiting=[p.sort_key for p in places.values() if p.status == "waiting"],
+            on_sale=event.on_sale,
+            per_second=_measured_rate(state, session, event, now),
+            nothing_left=_all_gone(session, event, now),
+        )
 
 
 def _measured_rate(state: ServerState, session: Session, event: Event, now: datetime) -> float:
@@ -277,12 +343,6 @@ def _measured_rate(state: ServerState, session: Session, event: Event, now: date
     if recent:
         return recent / elapsed
     return min(admit_rate(state, event), event.shop_limit / _visit(state).total_seconds())
-
-
-def _nothing_left(state: ServerState, session: Session, event: Event, now: datetime) -> bool:
-    """Whether every place is sold or held, worked out once a second per event and
-    process (every waiting visitor's page asks)."""
-    return state.memo.get(("left", event.id), 1.0, lambda: _all_gone(session, event, now))
 
 
 def _all_gone(session: Session, event: Event, now: datetime) -> bool:
