@@ -20,27 +20,30 @@ T = TypeVar("T")
 class Memo:
     def __init__(self) -> None:
         self._values: dict[Hashable, tuple[float, Any]] = {}
+        self._computing: set[Hashable] = set()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, max_age: float, compute: Callable[[], T]) -> T:
         """The value under ``key`` if it is younger than ``max_age`` seconds, else a
-        fresh one.  Computed outside the lock: two threads finding it stale at once
-        may both compute it (the same answer), but no request waits for another's."""
+        fresh one.  One thread computes it; others asking meanwhile get the old value
+        (when there is one) rather than computing it again: under load, every thread
+        finding a second-old waiting room stale at once would each read it again."""
         now = time.monotonic()
         with self._lock:
             cached = self._values.get(key)
-        if cached is not None and now - cached[0] < max_age:
-            value: T = cached[1]
-            return value
-        value = compute()
-        with self._lock:
-            self._values[key] = (now, value)
+            fresh = cached is not None and now - cached[0] < max_age
+            if fresh or (cached is not None and key in self._computing):
+                value: T = cached[1]  # type: ignore[index]
+                return value
+            self._computing.add(key)
+        try:
+            value = compute()
+            with self._lock:
+                self._values[key] = (now, value)
+        finally:
+            with self._lock:
+                self._computing.discard(key)
         return value
-
-    def forget(self, key: Hashable) -> None:
-        """The value under ``key`` is out of date: the next ``get`` computes it."""
-        with self._lock:
-            self._values.pop(key, None)
 
     def due(self, key: Hashable, every: float) -> bool:
         """True at most once per ``every`` seconds for ``key`` (in this process): the

@@ -187,6 +187,7 @@ ACTIONS: list[tuple[str, str, dict[str, str], Role | None]] = [
     ("POST", "/console/orders/{order_id}/paid", {}, Role.BOX_OFFICE),
     ("POST", "/console/events/{event_id}/box-office", {"ticket_type": "GA"}, Role.BOX_OFFICE),
     ("POST", "/console/events/{event_id}/promo-codes", {"code": "X"}, Role.OWNER),
+    ("POST", "/console/events/{event_id}/tier-prices", {"tier": "x"}, Role.OWNER),
     ("GET", "/console/events/{event_id}/sales.csv", {}, Role.BOX_OFFICE),
     ("POST", "/console/tickets/{ticket_id}/{action}", {"note": "a reason"}, Role.BOX_OFFICE),
     ("POST", "/console/kiosks/enrol-code", {"gate": "G"}, Role.OWNER),

@@ -154,3 +154,70 @@ def test_an_owner_sets_a_types_selling_rules_in_the_console(enrolled: Enrolled) 
     assert (student["gate_note"], student["public"]) == ("Student card required", True)
     assert types["GUEST"]["public"] is False
     assert "HALF" not in types
+
+
+def test_an_owner_prices_a_section_tier_and_the_shop_charges_it(enrolled: Enrolled) -> None:
+    """The console's tier prices: the venue's tiers and the event's types to choose from,
+    a wrong price named beside its field, and the price the shop then holds at."""
+    server = enrolled.server
+    with server.admin() as admin:
+        venue = admin.post("/venues", json={"name": "Opera"}).json()
+        seats: dict[str, int] = {}
+        for name, tier in (("STALLS", "premium"), ("GALLERY", "standard")):
+            admin.post(
+                f"/venues/{venue['id']}/sections",
+                json={
+                    "name": name,
+                    "pricing_tier": tier,
+                    "seats": {"rows": ["A"], "seats_per_row": 2},
+                },
+            ).raise_for_status()
+        event_id = admin.post(
+            "/events",
+            json={"name": "Tosca", "venue_id": venue["id"], "timezone": "UTC", "status": "on_sale"},
+        ).json()["id"]
+        admin.post(
+            f"/events/{event_id}/ticket-types",
+            json={"code": "SEAT", "name": "Seat", "price_cents": 1000},
+        ).raise_for_status()
+        for section in admin.get(f"/events/{event_id}/seat-map").json()["sections"]:
+            seats[section["name"]] = section["seats"][0]["id"]
+    owner = signed_in(server, Role.OWNER)
+    page = owner.get(f"/console/events/{event_id}/sales")
+    assert re.findall(
+        r'<option value="(\w+)"', page.text.split('id="tp-tier"')[1].split("</select>")[0]
+    ) == [
+        "premium",
+        "standard",
+    ]
+    wrong = owner.post(
+        f"/console/events/{event_id}/tier-prices",
+        {"tier": "premium", "ticket_type": "SEAT", "price_cents": "-5"},
+    )
+    assert wrong.status_code == 422
+    assert 'id="e-price_cents"' in wrong.text
+    made = owner.post(
+        f"/console/events/{event_id}/tier-prices",
+        {"tier": "premium", "ticket_type": "SEAT", "price_cents": "2500"},
+    )
+    assert made.status_code == 303
+    assert "25.00" in owner.get(f"/console/events/{event_id}/sales").text
+    box = signed_in(server, Role.BOX_OFFICE)
+    refused = box.post(
+        f"/console/events/{event_id}/tier-prices",
+        {"tier": "standard", "ticket_type": "SEAT", "price_cents": "1"},
+    )
+    assert refused.status_code == 403
+    with httpx.Client(base_url=server.api, timeout=30) as buyer:
+        held = buyer.post(
+            "/tickets/hold",
+            json={
+                "event_id": event_id,
+                "items": [
+                    {"ticket_type": "SEAT", "seat_id": seats["STALLS"]},
+                    {"ticket_type": "SEAT", "seat_id": seats["GALLERY"]},
+                ],
+            },
+        )
+    assert held.status_code == 201, held.text
+    assert [line["price_cents"] for line in held.json()["lines"]] == [2500, 1000]

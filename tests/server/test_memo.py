@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from itertools import count
 
 from sync.server.memo import Memo
@@ -19,3 +20,24 @@ def test_periodic_work_is_due_once_per_period() -> None:
     memo = Memo()
     assert [memo.due("advance", 3600) for _ in range(3)] == [True, False, False]
     assert memo.due("advance", 0)  # a period of nothing: always due
+
+
+def test_while_one_thread_computes_the_others_get_the_old_value() -> None:
+    """Under load every thread finds a value stale at the same moment: one computes it,
+    the rest answer with the old one instead of all reading the database at once."""
+    memo = Memo()
+    assert memo.get("room", 3600, lambda: "old") == "old"
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(30)
+        return "new"
+
+    computing = threading.Thread(target=memo.get, args=("room", 0, slow))
+    computing.start()
+    assert started.wait(30)
+    assert memo.get("room", 0, lambda: "again") == "old"  # not computed a second time
+    release.set()
+    computing.join(30)
+    assert memo.get("room", 3600, lambda: "again") == "new"

@@ -97,6 +97,13 @@ WORDS: dict[str, dict[str, str]] = {
         "admit_now": "Admit the guests now (they are at the door)",
         "sell": "Sell",
         "promo_codes": "Promo codes",
+        "tier_prices": "Prices by section tier",
+        "tier_prices_hint": (
+            "A type's price in the sections of one tier; without one, the type's own price. "
+            "Seats already held keep the price they were held at."
+        ),
+        "tier": "Tier",
+        "price_short": "Price",
         "discount": "Discount",
         "discount_kind": "Kind",
         "fixed_amount": "Fixed (minor units off each ticket)",
@@ -305,6 +312,13 @@ WORDS: dict[str, dict[str, str]] = {
         "admit_now": "Masukkan tamu sekarang (mereka di pintu)",
         "sell": "Jual",
         "promo_codes": "Kode promo",
+        "tier_prices": "Harga per kelas bagian",
+        "tier_prices_hint": (
+            "Harga satu jenis tiket di bagian-bagian satu kelas; tanpa itu, harga jenisnya "
+            "sendiri. Kursi yang sudah ditahan tetap dengan harga saat ditahan."
+        ),
+        "tier": "Kelas",
+        "price_short": "Harga",
         "discount": "Potongan",
         "discount_kind": "Jenis",
         "fixed_amount": "Tetap (satuan terkecil per tiket)",

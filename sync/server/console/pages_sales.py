@@ -21,7 +21,7 @@ from sync.server.console.event_page import ORGANISER
 from sync.server.console.forms import local_moment
 from sync.server.deps import IdPath, State
 from sync.server.errors import ServiceError
-from sync.server.schemas import DoorSaleIn, DoorSaleOut, PromoCodeIn
+from sync.server.schemas import DoorSaleIn, DoorSaleOut, PromoCodeIn, TierPriceIn
 from sync.server.services import catalog, prices, sales, sales_report
 from sync.server.services.accounts import Action, ConsoleUser
 from sync.server.state import ServerState
@@ -41,6 +41,8 @@ def _sales_page(
     sale_errors: dict[str, str] | None = None,
     sale_values: dict[str, str] | None = None,
     sold: DoorSaleOut | None = None,
+    tier_errors: dict[str, str] | None = None,
+    tier_values: dict[str, str] | None = None,
 ) -> Response:
     event = catalog.get_event(state, ORGANISER, event_id)
     figures = sales_report.report(state, event_id)
@@ -55,6 +57,10 @@ def _sales_page(
             figures=figures,
             types=types,
             promos=prices.promos(state, event_id),
+            tier_prices=prices.tier_prices(state, event_id),
+            tiers=prices.venue_tiers(state, event_id),
+            tier_errors=tier_errors or {},
+            tier_values=tier_values or {},
             promo_errors=promo_errors or {},
             promo_values=promo_values or {},
             sale_errors=sale_errors or {},
@@ -114,6 +120,32 @@ async def create_promo(
             )
         )
     return go(f"/events/{event_id}/sales#promo-codes")
+
+
+@router.post("/events/{event_id}/tier-prices", response_class=HTMLResponse)
+async def set_tier_price(
+    event_id: IdPath, request: Request, state: State, user: SignedIn
+) -> Response:
+    """A type's price in one pricing tier of the venue (set again to change it)."""
+    require(user, Action.SET_UP)
+    fields = await form(request, user)
+    try:
+        body = TierPriceIn.model_validate(
+            {
+                "tier": fields.get("tier", ""),
+                "ticket_type": fields.get("ticket_type", ""),
+                "price_cents": fields.get("price_cents", ""),
+            }
+        )
+        await run_in_threadpool(prices.set_tier_price, state, event_id, body)
+    except (ValidationError, ServiceError) as exc:
+        errors = field_errors(exc)
+        return await run_in_threadpool(
+            lambda: _sales_page(
+                request, state, user, event_id, status=422, tier_errors=errors, tier_values=fields
+            )
+        )
+    return go(f"/events/{event_id}/sales#tier-prices")
 
 
 @router.post("/events/{event_id}/box-office", response_class=HTMLResponse)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from sync.server.errors import Invalid, Refused
 from sync.server.lookups import require_event
-from sync.server.models import PromoCode, TicketType, TierPrice
+from sync.server.models import PromoCode, Section, TicketType, TierPrice
 from sync.server.schemas import PromoCodeIn, PromoCodeOut, TierPriceIn, TierPriceOut
 from sync.server.state import ServerState
 
@@ -46,6 +46,22 @@ def tier_prices(state: ServerState, event_id: int) -> list[TierPriceOut]:
             .order_by(TierPrice.tier, TierPrice.ticket_type)
         )
         return [TierPriceOut.model_validate(r) for r in rows]
+
+
+def venue_tiers(state: ServerState, event_id: int) -> list[str]:
+    """The pricing tiers of the event's venue's sections: what a tier price can be for."""
+    with state.db.read() as session:
+        event = require_event(session, event_id)
+        if event.venue_id is None:
+            return []
+        return list(
+            session.scalars(
+                select(Section.pricing_tier)
+                .where(Section.venue_id == event.venue_id)
+                .distinct()
+                .order_by(Section.pricing_tier)
+            )
+        )
 
 
 def create_promo(state: ServerState, event_id: int, body: PromoCodeIn) -> PromoCodeOut:

@@ -132,9 +132,6 @@ def advance(state: ServerState, session: Session, event: Event, now: datetime) -
             .where(QueueEntry.id.in_(nxt))
             .values(status="admitted", admitted_at=now, shop_until=now + _visit(state))
         )
-        # (forgotten before the commit: a poll rebuilding meanwhile may still miss these
-        # few, and is at most ROOM_SECONDS old like any other)
-        forget_room(state, event.id)
 
 
 def join(state: ServerState, event_id: int) -> QueueOut:
@@ -234,7 +231,6 @@ def leave(state: ServerState, ticket: str) -> None:
         session.execute(update(QueueEntry).where(QueueEntry.id == entry.id).values(status="done"))
         if inside:  # a place in the shop came free
             advance(state, session, event, utcnow())
-        forget_room(state, event.id)
 
 
 def require_admitted(
@@ -291,7 +287,9 @@ class Room:
     read a second per event and process gives every place (sorted keys: a visitor's
     position is a bisection) and the figures every page shows.  A place may be a
     second old; what may be bought is still decided in the database
-    (``require_admitted``)."""
+    (``require_admitted``).  (Reading the room again whenever this process let someone
+    in or out was tried: in a drop that is many times a second, and it took more CPU
+    than the polls it saved.)"""
 
     event_id: int
     places: dict[str, Place]
@@ -307,11 +305,6 @@ ROOM_SECONDS = 1.0
 
 def _room(state: ServerState, event_id: int) -> Room:
     return state.memo.get(("room", event_id), ROOM_SECONDS, lambda: _read_room(state, event_id))
-
-
-def forget_room(state: ServerState, event_id: int) -> None:
-    """This process changed who is where: its next poll reads the room again."""
-    state.memo.forget(("room", event_id))
 
 
 def _read_room(state: ServerState, event_id: int) -> Room:
