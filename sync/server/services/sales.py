@@ -153,11 +153,13 @@ def make_hold(
     expires: datetime,
     *,
     public: bool = True,
+    priced: dict[str, tuple[TicketType, PriceRules]] | None = None,
 ) -> HoldOut:
     """Hold ``items`` under the event's lock (taken here once the lookups are done):
     checks seats, capacity and quotas, fixes each ticket's price.  ``public``: only types on sale in
-    the shop (a waitlist offer is for what its person asked for)."""
-    priced = rules(session, event.id)
+    the shop (a waitlist offer is for what its person asked for).  ``priced``: the
+    event's types and price rules when the caller has them (``selling_rules``)."""
+    priced = priced if priced is not None else rules(session, event.id)
     for item in items:
         if item.ticket_type not in priced or (public and not priced[item.ticket_type][0].public):
             raise Invalid(f"event {event.id} sells no ticket type {item.ticket_type!r}")
@@ -236,11 +238,29 @@ def hold_minutes(state: ServerState, event: Event) -> float:
     return state.config.hold_minutes or float(event.hold_minutes)
 
 
+SELLING_RULES_SECONDS = 1.0
+"""How old the event and its price rules a hold starts from may be (per process): an
+organiser's change reaches the shop within a second.  In a drop every hold read the
+event, its types and its tier prices again (three of a hold's dozen round trips to
+the database, made while the machine is busiest); what is free, and what is gone for
+price steps and limits, is still read under the lock for every hold."""
+
+
+def selling_rules(
+    state: ServerState, event_id: int
+) -> tuple[Event, dict[str, tuple[TicketType, PriceRules]]]:
+    def read() -> tuple[Event, dict[str, tuple[TicketType, PriceRules]]]:
+        with state.db.read() as session:
+            return require_event(session, event_id), rules(session, event_id)
+
+    return state.memo.get(("selling", event_id), SELLING_RULES_SECONDS, read)
+
+
 def hold(state: ServerState, body: HoldIn) -> HoldOut:
     """Keep the items for this buyer for the event's hold time, or refuse with what is
     taken; an event with a waiting room first wants the buyer's admitted queue ticket."""
-    with state.db.write() as session:
-        event = require_event(session, body.event_id)  # make_hold takes the event's lock
+    event, priced = selling_rules(state, body.event_id)
+    with state.db.write() as session:  # make_hold takes the event's lock
         now = utcnow()
         if event.status not in SELLING:
             raise Refused("this event is not on sale")
@@ -249,7 +269,7 @@ def hold(state: ServerState, body: HoldIn) -> HoldOut:
         if event.shop_limit:
             waiting_room.require_admitted(state, session, event, body.queue_ticket, now)
         expires = now + timedelta(minutes=hold_minutes(state, event))
-        return make_hold(session, event, body.items, now, expires)
+        return make_hold(session, event, body.items, now, expires, priced=priced)
 
 
 def _live_hold(
