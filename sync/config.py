@@ -91,6 +91,11 @@ class ServerConfig:
     leave).  Ten thousand visitors polling then queue among themselves and never take
     the threads the buyers in the shop need to hold and buy (a drop's holds stay quick
     however long the queue)."""
+    switch_interval_ms: float = 1.0
+    """How long a Python thread of the server may keep the interpreter when another
+    wants it (``sys.setswitchinterval``).  The server's threads mostly wait on the
+    database; at Python's default of 5 ms each of a hold's dozen round trips could wait
+    up to that long behind a busy thread before it saw its answer."""
     sweep_seconds: float = 5.0
     """How often the server's worker expires lapsed holds and unpaid orders and passes
     freed seats to the waitlist and the waiting room."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -60,6 +61,8 @@ def check_mail_config(config: ServerConfig) -> None:
 def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
     """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
     check_mail_config(config)
+    if config.switch_interval_ms > 0:
+        sys.setswitchinterval(config.switch_interval_ms / 1000)
     state = open_server_state(config, database_url=database_url)
     db = state.db
 
