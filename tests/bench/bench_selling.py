@@ -62,6 +62,8 @@ class Figures:
     healthz_ms: list[float] = field(default_factory=list)
     lag_ms: list[float] = field(default_factory=list)
     hold_server_ms: list[float] = field(default_factory=list)
+    hold_when: list[tuple[float, float]] = field(default_factory=list)
+    """(seconds after on-sale the hold was sent, its round trip ms): when the slow ones were."""
     healthz_server_ms: list[float] = field(default_factory=list)
     bought: int = 0
     seats_bought: int = 0
@@ -192,7 +194,7 @@ async def buyer(
         place = answer.json()
     figures.admitted[n] = time.monotonic()
     try:
-        await shop(n, shopping, event_id, ticket, figures, rng)
+        await shop(n, shopping, event_id, ticket, figures, rng, on_sale)
     finally:
         await client.request("DELETE", f"/shop/queue/{ticket}")
 
@@ -204,6 +206,7 @@ async def shop(
     ticket: str,
     figures: Figures,
     rng: random.Random,
+    on_sale: float,
 ) -> None:
     wanted = rng.choice([1, 2, 2, 2, 3, 4])
     for _attempt in range(3):
@@ -216,6 +219,7 @@ async def shop(
             return
         start = rng.randrange(len(free))
         chosen = free[start : start + min(wanted, len(free) - start)]  # seats side by side
+        sent = time.monotonic()
         held = await client.request(
             "POST",
             "/tickets/hold",
@@ -229,6 +233,7 @@ async def shop(
         took = server_ms(held.headers)
         if took is not None:
             figures.hold_server_ms.append(took)
+        figures.hold_when.append((sent - on_sale, figures.hold_ms[-1]))
         if held.status_code == 409:
             figures.retries += 1
             continue
@@ -531,6 +536,13 @@ def main() -> None:
     rows.append(["most requests waiting on a lock at once", figures.most_lock_waits])
     for query, seen in sorted(figures.lock_waits.items(), key=lambda kv: -kv[1])[:3]:
         progress(f"waited on a lock ({seen} samples): {query}")
+    slowest = sorted(figures.hold_when, key=lambda w: -w[1])[
+        : max(1, len(figures.hold_when) // 100)
+    ]
+    progress(
+        "slowest 1 % of holds, sent at (s after on-sale) / ms: "
+        + ", ".join(f"{at:+.1f}/{ms:.0f}" for at, ms in sorted(slowest))
+    )
     if figures.errors:
         progress(f"first errors: {figures.errors[:5]}")
     print(
