@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -36,7 +37,7 @@ def app_from_config() -> FastAPI:
     uvicorn calls this in each worker process of ``admitone server --workers N``:
     every worker builds its own engine, pool and token cache, and they share
     nothing but the database."""
-    return create_app(load_config().server)
+    return create_app(load_config().server, freeze_at_start=True)
 
 
 def _disk_full(exc: OperationalError) -> bool:
@@ -58,8 +59,13 @@ def check_mail_config(config: ServerConfig) -> None:
         raise ConfigError("[server] mail_host is set but mail_sender is not: give a From address")
 
 
-def create_app(config: ServerConfig, *, database_url: str | None = None) -> FastAPI:
-    """The app for ``config``; the database must already be migrated (``migrate.upgrade``)."""
+def create_app(
+    config: ServerConfig, *, database_url: str | None = None, freeze_at_start: bool = False
+) -> FastAPI:
+    """The app for ``config``; the database must already be migrated (``migrate.upgrade``).
+    ``freeze_at_start``: for a process that serves this one app until it ends (the
+    server command), not for one that builds many (the tests: frozen objects are never
+    collected)."""
     check_mail_config(config)
     if config.switch_interval_ms > 0:
         sys.setswitchinterval(config.switch_interval_ms / 1000)
@@ -70,6 +76,12 @@ def create_app(config: ServerConfig, *, database_url: str | None = None) -> Fast
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = ServerWorker(state)
         worker.start()
+        if freeze_at_start:
+            # Everything loaded so far (FastAPI, SQLAlchemy's mappers, pydantic's
+            # models: most of the process's objects) lives as long as the process: out
+            # of the collector's sight, a full collection no longer walks it while
+            # requests wait (the drop's hold p99 in the server: 146 ms, 190 without).
+            gc.freeze()
         try:
             yield
         finally:

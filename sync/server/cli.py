@@ -73,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         proxies["forwarded_allow_ips"] = trusted
     upgrade(url)
     if workers == 1:
-        app = create_app(config, database_url=url)
+        app = create_app(config, database_url=url, freeze_at_start=True)
         uvicorn.run(
             app,
             host=host,
