@@ -138,9 +138,10 @@ def test_worker_processes_starting_at_once_share_one_whole_link_secret(tmp_path:
     from concurrent.futures import ProcessPoolExecutor
 
     keys = tmp_path / "keys"
-    with multiprocessing.Manager() as manager:
+    spawn = multiprocessing.get_context("spawn")  # (forking a threaded test process may hang)
+    with spawn.Manager() as manager:
         start = manager.Barrier(8)
-        with ProcessPoolExecutor(8) as pool:
+        with ProcessPoolExecutor(8, mp_context=spawn) as pool:
             secrets_seen = list(pool.map(_secret_of, [str(keys)] * 8, [start] * 8))
     assert len(secrets_seen[0]) == 32
     assert set(secrets_seen) == {secrets_seen[0]}
