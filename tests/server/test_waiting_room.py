@@ -192,6 +192,8 @@ def test_leaving_and_asking_at_once_never_deadlock(server: ServerHandle) -> None
     with ThreadPoolExecutor(max_workers=16) as pool:
         codes = [c for answer in pool.map(visit, tickets) for c in answer]
     assert set(codes) <= {200, 204}, sorted(set(codes))
+    with server.client() as anyone:  # waiting or inside, everyone who left is gone
+        assert {place(anyone, t)["status"] for t in tickets} == {"done"}
 
 
 def test_a_hold_is_answered_while_the_waiting_room_is_stuck(

@@ -220,7 +220,24 @@ def status(state: ServerState, ticket: str) -> QueueOut:
 
 def leave(state: ServerState, ticket: str) -> None:
     """The visitor is done (bought, or gave up): their place in the shop goes on."""
+    event_id, entry_id = _read_ticket(state, ticket)
     with state.db.write() as session:
+        # One who was still waiting (told it is sold out, say: thousands at once in a
+        # drop) is one statement.  It holds no lock but that row's, so it cannot
+        # deadlock with an advance; when an advance admitted them meanwhile it matches
+        # nothing and the visitor leaves the shop below.
+        gave_up = session.execute(
+            update(QueueEntry)
+            .where(
+                QueueEntry.id == entry_id,
+                QueueEntry.event_id == event_id,
+                QueueEntry.status == "waiting",
+            )
+            .values(status="done")
+            .returning(QueueEntry.id)
+        ).first()
+        if gave_up is not None:
+            return
         entry = _entry(state, session, ticket)
         event = require_event(session, entry.event_id)
         inside = entry.status == "admitted"
