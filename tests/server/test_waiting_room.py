@@ -5,6 +5,7 @@ signed queue tickets, a visit that runs out."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -193,7 +194,10 @@ def test_leaving_and_asking_at_once_never_deadlock(server: ServerHandle) -> None
         codes = [c for answer in pool.map(visit, tickets) for c in answer]
     assert set(codes) <= {200, 204}, sorted(set(codes))
     with server.client() as anyone:  # waiting or inside, everyone who left is gone
-        assert {place(anyone, t)["status"] for t in tickets} == {"done"}
+        wait_until(  # (a waiting page's picture of the room is at most a second old)
+            lambda: {place(anyone, t)["status"] for t in tickets} == {"done"},
+            what="everyone who left gone, none let in after leaving",
+        )
 
 
 def test_a_hold_is_answered_while_the_waiting_room_is_stuck(
@@ -245,5 +249,55 @@ def test_a_hold_is_answered_while_the_waiting_room_is_stuck(
                 assert lock_waiters() == 4  # only the waiting room's own threads wait
                 stuck.rollback()  # the waiting room moves again: everybody gets in line
                 assert sorted(j.result(timeout=60) for j in joins) == [201] * 60
+    finally:
+        server.live.stop()
+
+
+def test_one_who_left_while_being_let_in_stays_gone(pg_cluster: Any, tmp_path: Path) -> None:
+    """A waiting visitor leaves without the waiting room's lock (one UPDATE of their
+    row).  An advance that picked them as next and then let them in would give a
+    place in the shop to nobody.  Here the visitor leaves exactly between the advance
+    choosing them and letting them in (SQLAlchemy's statement hook on the server's
+    engine; PostgreSQL, where the two run at once): they stay gone."""
+    import psycopg
+    from sqlalchemy import event
+
+    name = f"gone_{os.getpid()}"
+    pg_cluster.execute(f"CREATE DATABASE {name} TEMPLATE template_admitone")
+    config = ServerConfig(keys_dir=str(tmp_path / "keys"), shop_admit_per_second=100)
+    server = start_server(config, pg_cluster.url(name))
+    try:
+        event_id = drop(server, on_sale_in=-1, limit=1)
+        with server.client() as anyone:
+            inside = anyone.post(f"/shop/events/{event_id}/queue").json()
+            waiting = anyone.post(f"/shop/events/{event_id}/queue").json()
+        assert (inside["status"], waiting["status"]) == ("admitted", "waiting")
+        engine = server.app.state.admitone.db.engine
+        armed = threading.Event()
+        armed.set()
+        left: list[int] = []
+
+        def leave_now(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if (
+                armed.is_set()
+                and "ORDER BY queue_entries.sort_key" in statement
+                and "LIMIT" in statement
+            ):
+                armed.clear()
+                with server.client() as visitor:
+                    left.append(
+                        visitor.delete(f"/shop/queue/{waiting['queue_ticket']}").status_code
+                    )
+
+        event.listen(engine, "after_cursor_execute", leave_now)
+        try:
+            with server.client() as anyone:  # the first one is done: the next is chosen
+                assert anyone.delete(f"/shop/queue/{inside['queue_ticket']}").status_code == 204
+        finally:
+            event.remove(engine, "after_cursor_execute", leave_now)
+        assert left == [204]  # the second left in that very moment
+        with psycopg.connect(pg_cluster.url(name).replace("+psycopg", "")) as db:
+            statuses = {row[0] for row in db.execute("SELECT status FROM queue_entries")}
+        assert statuses == {"done"}
     finally:
         server.live.stop()

@@ -129,7 +129,9 @@ def advance(state: ServerState, session: Session, event: Event, now: datetime) -
     if nxt:
         session.execute(
             update(QueueEntry)
-            .where(QueueEntry.id.in_(nxt))
+            # still waiting: one who left since the SELECT (without the room's lock,
+            # see ``leave``) stays gone rather than being let in and taking a place
+            .where(QueueEntry.id.in_(nxt), QueueEntry.status == "waiting")
             .values(status="admitted", admitted_at=now, shop_until=now + _visit(state))
         )
 
