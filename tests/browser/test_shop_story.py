@@ -357,4 +357,11 @@ def test_a_buyer_chooses_seats_pays_by_transfer_and_a_hold_runs_out_on_an_open_p
 
     WebDriverWait(driver, DEADLINE).until(says_sold_out)
     assert "join the waitlist" in driver.find_element(By.TAG_NAME, "main").text
+    # It keeps its place and looks again now and then: held seats may still come free.
+    assert (
+        driver.find_element(By.CSS_SELECTOR, "[data-queue-refresh]").get_attribute(
+            "data-queue-refresh"
+        )
+        == "30"
+    )
     check(driver, "queue-sold-out", "shop")
