@@ -159,7 +159,7 @@ def join(state: ServerState, event_id: int) -> QueueOut:
         session.flush()
         advance(state, session, event, now)
         session.refresh(entry)
-        place = Place(entry.id, entry.status, entry.sort_key, entry.shop_until)
+        place = Place.of(entry)
     return _out(state, _room(state, event_id), place, now)
 
 
@@ -178,12 +178,17 @@ def _read_ticket(state: ServerState, ticket: str) -> tuple[int, str]:
     return int(event), entry_id
 
 
-def _entry(state: ServerState, session: Session, ticket: str) -> QueueEntry:
-    event_id, entry_id = _read_ticket(state, ticket)
+def _entry(session: Session, event_id: int, entry_id: str) -> QueueEntry:
+    """The place a ticket read by ``_read_ticket`` names, or NotFound."""
     entry = session.get(QueueEntry, entry_id)
     if entry is None or entry.event_id != event_id:
         raise NotFound("this queue ticket is not valid: join the queue again")
     return entry
+
+
+def _read_place(state: ServerState, event_id: int, entry_id: str) -> Place:
+    with state.db.read() as session:
+        return Place.of(_entry(session, event_id, entry_id))
 
 
 ADVANCE_EVERY = 0.2
@@ -208,15 +213,11 @@ def status(state: ServerState, ticket: str) -> QueueOut:
         return _out(state, room, place, utcnow())
     # Not in the picture (joined since it was taken, or done), or time to let visitors
     # in: ask the database.
-    with state.db.read() as session:
-        entry = _entry(state, session, ticket)
-        place = Place(entry.id, entry.status, entry.sort_key, entry.shop_until)
+    place = _read_place(state, event_id, entry_id)
     if place.status == "waiting" and _time_to_advance(state, event_id):
         with state.db.write() as session:
             advance(state, session, require_event(session, event_id), utcnow())
-        with state.db.read() as session:
-            entry = _entry(state, session, ticket)
-            place = Place(entry.id, entry.status, entry.sort_key, entry.shop_until)
+        place = _read_place(state, event_id, entry_id)
     return _out(state, _room(state, event_id), place, utcnow())
 
 
@@ -240,8 +241,8 @@ def leave(state: ServerState, ticket: str) -> None:
         ).first()
         if gave_up is not None:
             return
-        entry = _entry(state, session, ticket)
-        event = require_event(session, entry.event_id)
+        entry = _entry(session, event_id, entry_id)
+        event = require_event(session, event_id)
         inside = entry.status == "admitted"
         if inside:
             # The waiting room's lock before the visitor's row, as ``advance`` takes
@@ -257,7 +258,7 @@ def require_admitted(
 ) -> None:
     """Refuse a hold from anyone the waiting room has not let in (or whose time is up)."""
     try:
-        entry = _entry(state, session, ticket) if ticket else None
+        entry: QueueEntry | None = _entry(session, *_read_ticket(state, ticket))
     except NotFound:
         entry = None
     if entry is None or entry.event_id != event.id:
@@ -294,6 +295,10 @@ class Place:
     status: str
     sort_key: str
     shop_until: datetime | None
+
+    @staticmethod
+    def of(entry: QueueEntry) -> Place:
+        return Place(entry.id, entry.status, entry.sort_key, entry.shop_until)
 
 
 @dataclass(frozen=True, slots=True)
