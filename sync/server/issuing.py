@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Final, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, literal, select, union_all
@@ -138,13 +139,14 @@ LIVE_HOLDS = ("active", "pending")
 ``expires_at``."""
 
 
-SOLD = "sold"
-HELD = "held"
+Gone = Literal["sold", "held"]
+SOLD: Final = "sold"
+HELD: Final = "held"
 
 
 def seats_gone(
     session: Session, event_id: int, now: datetime, among: Collection[int] | None = None
-) -> dict[int, str]:
+) -> dict[int, Gone]:
     """Seats not for sale, each ``SOLD`` (a valid ticket holds it) or ``HELD`` (a
     buyer's live hold or an unpaid order keeps it until it lapses); ``among``: only
     these are asked about (a hold of two seats need not read the other 1,998).
@@ -169,10 +171,10 @@ def seats_gone(
     if among is not None:
         sold = sold.where(Ticket.seat_id.in_(list(among)))
         held = held.where(HoldItem.seat_id.in_(list(among)))
-    gone: dict[int, str] = {}
+    gone: dict[int, Gone] = {}
     for seat, why in session.execute(union_all(sold, held)):
         if seat is not None and gone.get(seat) != SOLD:
-            gone[seat] = why
+            gone[seat] = SOLD if why == SOLD else HELD
     return gone
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
@@ -299,9 +300,7 @@ def seat_map(state: ServerState, event_id: int) -> SeatMap:
     with state.db.read() as session:
         event = require_event(session, event_id)
         gone = issuing.seats_gone(session, event_id, utcnow())
-        sold = {seat for seat, why in gone.items() if why == issuing.SOLD}
-        held = {seat for seat, why in gone.items() if why == issuing.HELD}
-        sections = _section_maps(session, event.venue_id, sold, held) if event.venue_id else []
+        sections = _section_maps(session, event.venue_id, gone) if event.venue_id else []
         return SeatMap(event_id=event_id, venue_id=event.venue_id, sections=sections)
 
 
@@ -309,7 +308,7 @@ def venue_plan(state: ServerState, venue_id: int) -> list[SectionMap]:
     """A venue's sections and seats as drawn before any event sells them."""
     with state.db.read() as session:
         require_venue(session, venue_id)
-        return _section_maps(session, venue_id, set())
+        return _section_maps(session, venue_id, {})
 
 
 def list_venues(state: ServerState) -> list[VenueOut]:
@@ -320,9 +319,9 @@ def list_venues(state: ServerState) -> list[VenueOut]:
 
 
 def _section_maps(
-    session: Session, venue_id: int, sold: set[int], held: set[int] | None = None
+    session: Session, venue_id: int, gone: Mapping[int, issuing.Gone]
 ) -> list[SectionMap]:
-    held = held or set()
+    """``gone``: ``issuing.seats_gone``, whose "sold" and "held" are the map's words."""
     sections = []
     for section in session.scalars(
         select(Section).where(Section.venue_id == venue_id).order_by(Section.id)
@@ -343,7 +342,7 @@ def _section_maps(
                         number=s.number,
                         accessible=s.accessible,
                         companion=s.companion,
-                        status="sold" if s.id in sold else "held" if s.id in held else "free",
+                        status=gone.get(s.id, "free"),
                     )
                     for s in seats
                 ],
