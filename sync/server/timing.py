@@ -9,14 +9,9 @@ the cores with the server, the difference says whose time a slow request was."""
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from collections.abc import Mapping
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class ServerTiming:
@@ -40,7 +35,7 @@ class ServerTiming:
         await self.app(scope, receive, timed)
 
 
-def server_ms(headers: MutableMapping[str, str] | Any) -> float | None:
+def server_ms(headers: Mapping[str, str]) -> float | None:
     """The ``app`` duration of a ``Server-Timing`` header, in milliseconds (None when
     the answer has none)."""
     for part in str(headers.get("server-timing", "")).split(","):

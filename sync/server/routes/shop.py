@@ -5,7 +5,7 @@ each route hands over to the services."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import APIRouter, Path, Response
@@ -81,9 +81,13 @@ def leave_waitlist(token: Token, state: State) -> WaitlistOut:
     return waitlist.leave(state, token)
 
 
+Arg = TypeVar("Arg")
+Answer = TypeVar("Answer")
+
+
 async def _in_waiting_room_lane(
-    state: ServerState, work: Callable[[ServerState, Any], QueueOut | None], arg: int | str
-) -> QueueOut | None:
+    state: ServerState, work: Callable[[ServerState, Arg], Answer], arg: Arg
+) -> Answer:
     """Run a waiting-room request in the waiting room's own few threads
     (``waiting_room_threads``), not the pool every other route shares: in a drop the
     queue's polls outnumber the shop's requests a hundred to one, and a hold must not
@@ -94,13 +98,13 @@ async def _in_waiting_room_lane(
 @router.post(
     "/shop/events/{event_id}/queue", response_model=QueueOut, status_code=201, tags=["selling"]
 )
-async def join_queue(event_id: IdPath, state: State) -> QueueOut | None:
+async def join_queue(event_id: IdPath, state: State) -> QueueOut:
     """Enter an event's waiting room: a signed queue ticket, a place, a wait."""
     return await _in_waiting_room_lane(state, waiting_room.join, event_id)
 
 
 @router.get("/shop/queue/{ticket}", response_model=QueueOut, tags=["selling"])
-async def queue_place(ticket: Token, state: State) -> QueueOut | None:
+async def queue_place(ticket: Token, state: State) -> QueueOut:
     return await _in_waiting_room_lane(state, waiting_room.status, ticket)
 
 
