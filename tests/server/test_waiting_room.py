@@ -301,3 +301,20 @@ def test_one_who_left_while_being_let_in_stays_gone(pg_cluster: Any, tmp_path: P
         assert statuses == {"done"}
     finally:
         server.live.stop()
+
+
+def test_a_queue_ticket_is_good_for_its_own_event_only(server: ServerHandle) -> None:
+    """Let into one drop's shop, a visitor cannot hold seats at another drop with that
+    ticket (nor with one whose signed event was swapped: the signature covers it)."""
+    first = drop(server, on_sale_in=-1, limit=5)
+    second = drop(server, on_sale_in=-1, limit=5)
+    with server.client() as anyone:
+        inside = anyone.post(f"/shop/events/{first}/queue").json()
+        assert inside["status"] == "admitted"
+        ticket = inside["queue_ticket"]
+        assert hold(anyone, second, ticket).status_code == 403
+        value, _, mac = ticket.rpartition(".")
+        swapped = f"{second}~{value.partition('~')[2]}.{mac}"
+        assert hold(anyone, second, swapped).status_code == 403
+        assert anyone.get(f"/shop/queue/{swapped}").status_code == 404
+        assert hold(anyone, first, ticket).status_code == 201  # its own drop: in
