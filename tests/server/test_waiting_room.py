@@ -87,7 +87,15 @@ def test_early_visitors_are_shuffled_late_ones_queue_and_the_shop_never_overfill
         tickets = [v["queue_ticket"] for v in early + late]
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(lambda t: place(anyone, t), tickets * 3))
-        now = {t: place(anyone, t) for t in tickets}
+
+        def settled() -> dict[str, dict[str, Any]]:
+            """Every place, once the page's picture (at most a second old) shows the
+            shop full; one too many would stay admitted and fail below."""
+            places = {t: place(anyone, t) for t in tickets}
+            full = sum(a["status"] == "admitted" for a in places.values()) >= LIMIT
+            return places if full else {}
+
+        now = wait_until(settled, what="the shop full in the waiting page's picture")
     admitted = [t for t, a in now.items() if a["status"] == "admitted"]
     assert len(admitted) == LIMIT
     assert set(admitted) <= {v["queue_ticket"] for v in early}  # early ones go first
